@@ -1,0 +1,87 @@
+# ipcenter: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+export IPCENTER_STAFF_TOTP ?= optional
+
+.PHONY: help install assets messages migrate demo run test lint typecheck migrations-check \
+        openapi openapi-check pytest browser-test browser-deps check-db clean
+
+help:
+	@echo "make run    set everything up and serve on http://127.0.0.1:8000 (SQLite, Huey on SQLite)"
+	@echo "make test   ruff, mypy, migrations and OpenAPI drift, pytest on PostgreSQL, browser tests"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required to fetch the front-end packages"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.package-lock.json
+
+assets: node_modules/.package-lock.json $(STAMP)
+	$(PY) scripts/vendor_assets.py
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d src/ipcenter/locale -D django --statistics 2>&1 | tail -n 2
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+collectstatic: assets
+	$(PY) manage.py collectstatic --noinput -v 0
+
+run: install assets messages collectstatic demo
+	@echo "Serving on http://127.0.0.1:8000 (web + job worker). Stop with Ctrl-C."
+	$(VENV)/bin/honcho start -f Procfile
+
+# --- checks -----------------------------------------------------------------------------------
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+openapi: $(STAMP)
+	$(PY) manage.py export_openapi docs/openapi.json
+
+openapi-check: $(STAMP)
+	$(PY) manage.py export_openapi --check docs/openapi.json
+
+check-db: $(STAMP)
+	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_db.py
+
+browser-deps:
+	@bash scripts/browser_deps.sh
+
+pytest: check-db assets messages
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m "not browser" -q
+
+browser-test: check-db assets messages browser-deps collectstatic
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m browser -q
+
+test: lint typecheck migrations-check openapi-check pytest browser-test
+
+clean:
+	rm -rf var src/ipcenter/static/vendor test-output

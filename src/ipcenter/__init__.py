@@ -1,0 +1,1 @@
+"""ipcenter: software that runs an intellectual property protection center."""

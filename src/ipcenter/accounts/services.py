@@ -1,0 +1,275 @@
+"""Writes for people: profiles, roles, tokens, second factors. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ipcenter.accounts.access import forget_memberships, require
+from ipcenter.accounts.models import (
+    ApiToken,
+    Language,
+    Membership,
+    Organization,
+    User,
+    hash_token,
+    new_raw_token,
+)
+from ipcenter.accounts.roles import CENTER_BOUND_ROLES, ROLE_ORG_KINDS, Perm, Role
+from ipcenter.audit.services import audit_record
+from ipcenter.lib.errors import Conflict, InvalidInput
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    full_name: str | None = None,
+    email: str | None = None,
+    language: str | None = None,
+    phone: str | None = None,
+) -> User:
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for field, value in (
+        ("full_name", full_name),
+        ("email", email),
+        ("language", language),
+        ("phone", phone),
+    ):
+        if value is None or getattr(user, field) == value:
+            continue
+        if field == "language" and value not in Language.values:
+            raise InvalidInput(
+                _("Unknown language."), errors={"language": str(_("Unknown language."))}
+            )
+        old[field] = getattr(user, field)
+        new[field] = value
+        setattr(user, field, value)
+    if new:
+        user.save(update_fields=list(new))
+        audit_record(actor=user, tag="accounts:profile:changed", subject=user, old=old, new=new)
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    language: str = Language.ZH_HANS,
+    is_demo: bool = False,
+) -> User:
+    require(actor, Perm.USER_MANAGE)
+    return _user_create(
+        actor=actor,
+        username=username,
+        password=password,
+        email=email,
+        full_name=full_name,
+        language=language,
+        is_demo=is_demo,
+    )
+
+
+def _user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str,
+    full_name: str,
+    language: str,
+    is_demo: bool,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise InvalidInput(_("A user name is required."), errors={"username": str(_("Required."))})
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("That user name is taken."), errors={"username": str(_("Taken."))})
+    user = User(
+        username=username, email=email, full_name=full_name, language=language, is_demo=is_demo
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        raise InvalidInput(message, errors={"password": message}) from exc
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor,
+        tag="accounts:user:created",
+        subject=user,
+        new={"username": username, "email": email, "language": language},
+    )
+    return user
+
+
+def bootstrap_user(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    language: str = Language.ZH_HANS,
+    is_demo: bool = False,
+) -> User:
+    """Create a user as the system (installation and demo data), skipping the role check."""
+    with transaction.atomic():
+        return _user_create(
+            actor=None,
+            username=username,
+            password=password,
+            email=email,
+            full_name=full_name,
+            language=language,
+            is_demo=is_demo,
+        )
+
+
+def _check_membership(organization: Organization, role: str) -> None:
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role."), errors={"role": str(_("Unknown role."))})
+    if organization.kind not in ROLE_ORG_KINDS[role]:
+        raise InvalidInput(
+            _("The role %(role)s cannot be held in a %(kind)s.")
+            % {"role": Role(role).label, "kind": organization.get_kind_display()},
+            errors={"role": str(_("Not allowed for this organization."))},
+        )
+    if role in CENTER_BOUND_ROLES and organization.center_id is None:
+        raise InvalidInput(_("This role must be held in an organization of a center."))
+
+
+def membership_grant(
+    *, actor: Any, user: User, organization: Organization, role: str, system: bool = False
+) -> Membership:
+    """Give a person a role in an organization. Staff roles take the organization's center."""
+    if not system:
+        require(actor, Perm.USER_MANAGE)
+    _check_membership(organization, role)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    user=user,
+                    organization=organization,
+                    role=role,
+                    center_id=organization.center_id if role in CENTER_BOUND_ROLES else None,
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("The person already holds this role there.")) from exc
+        audit_record(
+            actor=actor,
+            tag="accounts:role:granted",
+            subject=user,
+            new={"organization": organization.pk, "role": role},
+            organization=organization,
+            center=organization.center,
+        )
+    forget_memberships(user)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Any, membership: Membership) -> None:
+    require(actor, Perm.USER_MANAGE)
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not locked.is_active:
+        raise Conflict(_("The role was already revoked."))
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        tag="accounts:role:revoked",
+        subject=locked.user,
+        old={"organization": locked.organization_id, "role": locked.role},
+        organization=locked.organization,
+        center=locked.center,
+    )
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_on: dt.date | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw value, which is never stored or shown again."""
+    require(user, Perm.TOKEN_MANAGE)
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Give the token a name."), errors={"name": str(_("Required."))})
+    if expires_on is not None and expires_on <= timezone.localdate():
+        raise InvalidInput(
+            _("The expiry date must be in the future."),
+            errors={"expires_on": str(_("Choose a later date."))},
+        )
+    raw = new_raw_token()
+    expires_at = (
+        timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max)) if expires_on else None
+    )
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], token_hash=hash_token(raw), hint=raw[:8], expires_at=expires_at
+    )
+    audit_record(
+        actor=user,
+        tag="accounts:token:created",
+        subject=token,
+        new={"name": token.name, "hint": token.hint, "expires_at": expires_at},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=user)
+    if locked.revoked_at is not None:
+        raise Conflict(_("The token was already revoked."))
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    audit_record(actor=user, tag="accounts:token:revoked", subject=locked)
+    return locked
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user behind a raw bearer token, or None."""
+    if not raw.startswith("ipc_"):
+        return None
+    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Record use at most once a minute: a busy client must not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed TOTP device for enrolment (replacing any earlier unconfirmed one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    if device.user_id != user.pk or device.confirmed:
+        raise Conflict(_("This device cannot be confirmed."))
+    if not device.verify_token(token.strip()):
+        raise InvalidInput(
+            _("The code is not correct. Check the time on your phone and try again."),
+            errors={"token": str(_("Wrong code."))},
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(actor=user, tag="accounts:totp:enrolled", subject=user)
+    return device

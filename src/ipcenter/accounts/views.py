@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ipcenter.accounts.access import get_for_user_or_404, organizations_with, require
+from ipcenter.accounts.forms import ProfileForm, TokenForm, TotpForm, UserCreateForm
+from ipcenter.accounts.models import ApiToken, Membership, User
+from ipcenter.accounts.roles import Perm
+from ipcenter.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    membership_grant,
+    totp_device_confirm,
+    totp_device_start,
+    user_create,
+    user_update_profile,
+)
+from ipcenter.lib.errors import DomainError
+from ipcenter.web.forms import apply_domain_error
+from ipcenter.web.pagination import paginate, query_without_page
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "email": user.email,
+            "phone": user.phone,
+            "language": user.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        user_update_profile(user=user, **form.cleaned_data)
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "memberships": Membership.objects.filter(user=user, is_active=True).select_related(
+                "organization", "center"
+            ),
+        },
+    )
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require(user, Perm.TOKEN_MANAGE)
+    form = TokenForm(request.POST or None)
+    raw_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, raw_token = api_token_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "raw_token": raw_token, "tokens": ApiToken.objects.filter(user=user)},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_for_user_or_404(
+        request.user, Perm.TOKEN_MANAGE, ApiToken.objects.filter(user=request.user), pk=token_id
+    )
+    try:
+        api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The token was revoked."))
+    return redirect("accounts:tokens")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return "/"
+    return target
+
+
+@login_required
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if request.method == "GET" or device is None:
+        device = totp_device_start(user=user)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(_safe_next(request))
+    qr_svg = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {"form": form, "qr": qr_svg, "secret": _base32(device), "next": _safe_next(request)},
+    )
+
+
+def _base32(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+@login_required
+def totp_verify(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    if not devices:
+        return redirect(f"{_url('totp_setup')}?next={_safe_next(request)}")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        form.add_error("token", _("The code is not correct."))
+    return render(request, "accounts/totp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.USER_MANAGE)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                created = user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password"],
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    language=data["language"],
+                )
+                membership_grant(
+                    actor=request.user,
+                    user=created,
+                    organization=data["organization"],
+                    role=data["role"],
+                )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s was created.") % {"name": created.username})
+            return redirect("accounts:users")
+    query = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    people: Any = User.objects.prefetch_related("memberships__organization").order_by("username")
+    if query:
+        people = people.filter(
+            Q(username__icontains=query)
+            | Q(full_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(memberships__organization__name__icontains=query)
+        ).distinct()
+    if role:
+        people = people.filter(memberships__role=role, memberships__is_active=True).distinct()
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "form": form,
+            "page": paginate(request, people),
+            "q": query,
+            "role": role,
+            "querystring": query_without_page(request),
+        },
+    )
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.ORG_MEMBERS_VIEW)
+    org_ids = organizations_with(request.user, Perm.ORG_MEMBERS_VIEW)
+    rows = (
+        Membership.objects.filter(organization_id__in=org_ids, is_active=True)
+        .select_related("user", "organization", "center")
+        .order_by("organization__name", "user__username")
+    )
+    return render(request, "accounts/members.html", {"page": paginate(request, rows)})

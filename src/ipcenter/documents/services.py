@@ -1,0 +1,190 @@
+"""Writes and guarded reads for documents."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from ipcenter.accounts.access import can, memberships, organizations_with, require
+from ipcenter.accounts.models import Organization
+from ipcenter.accounts.roles import Perm
+from ipcenter.audit.services import audit_record
+from ipcenter.centers.models import Center
+from ipcenter.documents.models import Document, DocumentGrant, DocumentKind
+from ipcenter.documents.validation import UploadRejected, check_upload
+from ipcenter.lib.errors import InvalidInput
+
+
+def upload_error_message(exc: UploadRejected) -> str:
+    """The refusal in the current language (views and the API activate the user's)."""
+    p = exc.params
+    if exc.reason == "empty":
+        return _("The file is empty.")
+    if exc.reason == "too_large":
+        return _("The file is %(size)s; the limit is %(limit)s.") % {
+            "size": filesizeformat(p["size"]),
+            "limit": filesizeformat(p["limit"]),
+        }
+    if exc.reason == "type_not_allowed":
+        return _("Files of type %(found)s are not accepted. Accepted types: %(allowed)s.") % p
+    if exc.reason == "disguised":
+        return (
+            _(
+                "The file name ends in .%(extension)s but its content is %(found)s. "
+                "Upload the file with its real type."
+            )
+            % p
+        )
+    if exc.reason == "malformed":
+        return _("The %(type)s file is damaged or incomplete and cannot be read.") % p
+    return _("The file was refused.")
+
+
+def document_store(
+    *,
+    actor: Any,
+    organization: Organization,
+    upload: UploadedFile,
+    kind: str = DocumentKind.GENERAL,
+    title: str = "",
+    center: Center | None = None,
+    confidential: bool = True,
+) -> Document:
+    require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(organization))
+    if kind not in DocumentKind.values:
+        raise InvalidInput(
+            _("Unknown document kind."), errors={"kind": _("Unknown document kind.")}
+        )
+    name = (upload.name or "").strip()[:255]
+    try:
+        ftype = check_upload(
+            name=name,
+            size=upload.size or 0,
+            stream=upload.file,
+            max_bytes=settings.IPCENTER_MAX_UPLOAD_BYTES,
+        )
+    except UploadRejected as exc:
+        message = upload_error_message(exc)
+        raise InvalidInput(message, errors={"file": message}) from exc
+
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+
+    with transaction.atomic():
+        document = Document(
+            organization=organization,
+            center=center,
+            kind=kind,
+            title=title.strip()[:200],
+            original_name=name,
+            content_type=ftype.mime,
+            size=upload.size or 0,
+            sha256=digest.hexdigest(),
+            confidential=confidential,
+            uploaded_by=actor,
+        )
+        document.file.save(document.id.hex, upload, save=False)
+        # If the row cannot be written the stored file must not linger as an orphan.
+        try:
+            document.save()
+            audit_record(
+                actor=actor,
+                tag="documents:document:uploaded",
+                subject=document,
+                new={
+                    "name": name,
+                    "sha256": document.sha256,
+                    "size": document.size,
+                    "type": ftype.mime,
+                    "confidential": confidential,
+                },
+                organization=organization,
+                center=center,
+            )
+        except Exception:
+            document.file.delete(save=False)
+            raise
+    return document
+
+
+def organization_scope(organization: Organization) -> Any:
+    from ipcenter.accounts.access import AccessScope
+
+    return AccessScope(organization_id=organization.pk, center_id=organization.center_id)
+
+
+def _granted_ids(user: Any) -> Q:
+    return Q(grants__organization_id__in=[m.organization_id for m in memberships(user)])
+
+
+def documents_visible_to(user: Any) -> QuerySet[Document]:
+    """Documents the user may open: their organization's, granted ones, their center's."""
+    from ipcenter.accounts.access import centers_with
+
+    own = organizations_with(user, Perm.DOCUMENT_VIEW_OWN)
+    condition = Q(organization_id__in=own) | _granted_ids(user)
+    center_ids = centers_with(user, Perm.DOCUMENT_VIEW_CENTER)
+    if center_ids is None:
+        condition |= Q(center__isnull=False)
+    elif center_ids:
+        condition |= Q(center_id__in=center_ids)
+    return Document.objects.filter(condition).distinct().select_related("organization", "center")
+
+
+def document_for_user_or_404(*, user: Any, document_id: Any) -> Document:
+    """Same 404 for a missing, forged or someone else's id."""
+    try:
+        document = Document.objects.select_related("organization", "center").get(pk=document_id)
+    except (Document.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not (
+        can(user, Perm.DOCUMENT_VIEW_OWN, document)
+        or can(user, Perm.DOCUMENT_VIEW_CENTER, document)
+        or document.grants.filter(
+            organization_id__in=[m.organization_id for m in memberships(user)]
+        ).exists()
+    ):
+        raise Http404
+    return document
+
+
+def document_open(*, user: Any, document_id: Any, purpose: str = "download") -> Document:
+    """Fetch a document for viewing or download, recording the access when it is confidential."""
+    document = document_for_user_or_404(user=user, document_id=document_id)
+    if document.confidential:
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                tag=f"documents:document:{'viewed' if purpose == 'view' else 'downloaded'}",
+                subject=document,
+                organization=document.organization,
+                center=document.center,
+            )
+    return document
+
+
+@transaction.atomic
+def document_grant(*, actor: Any, document: Document, organization: Organization) -> DocumentGrant:
+    require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(document.organization))
+    grant, _created = DocumentGrant.objects.get_or_create(
+        document=document, organization=organization, defaults={"granted_by": actor}
+    )
+    audit_record(
+        actor=actor,
+        tag="documents:document:granted",
+        subject=document,
+        new={"organization": organization.pk},
+        organization=document.organization,
+        center=document.center,
+    )
+    return grant

@@ -1,0 +1,140 @@
+"""Checks on uploaded bytes: size, and the type found in the content rather than the name.
+
+Plain Python, no Django: the caller passes the limit and the bytes' first block and a way to read
+the rest. A file whose name claims one type while its content is another is refused as disguised.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import filetype
+
+
+@dataclass(frozen=True)
+class FileType:
+    mime: str
+    extensions: tuple[str, ...]
+    label: str
+
+
+PDF = FileType("application/pdf", ("pdf",), "PDF")
+DOCX = FileType(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",), "DOCX"
+)
+XLSX = FileType(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",), "XLSX"
+)
+PNG = FileType("image/png", ("png",), "PNG")
+JPEG = FileType("image/jpeg", ("jpg", "jpeg"), "JPEG")
+TIFF = FileType("image/tiff", ("tif", "tiff"), "TIFF")
+XML = FileType("application/xml", ("xml",), "XML")
+
+ALLOWED: tuple[FileType, ...] = (PDF, DOCX, XLSX, PNG, JPEG, TIFF, XML)
+ALLOWED_EXTENSIONS = sorted({ext for t in ALLOWED for ext in t.extensions})
+
+
+class UploadRejected(ValueError):
+    """Why a file was refused. `reason` is a stable code; the message is built by the caller."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    return text.startswith(b"<?xml") or (text.startswith(b"<") and b"<!ENTITY" not in text[:4096])
+
+
+def _detect(head: bytes) -> FileType | None:
+    kind = filetype.guess(head)
+    if kind is not None:
+        for allowed in ALLOWED:
+            if kind.mime == allowed.mime:
+                return allowed
+        if kind.mime == "application/zip":
+            return None  # resolved by _resolve_zip
+        return FileType(kind.mime, (kind.extension,), kind.extension.upper())
+    if _looks_like_xml(head):
+        return XML
+    return None
+
+
+def _resolve_zip(stream: BinaryIO) -> FileType | None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
+
+
+def _verify_structure(ftype: FileType, stream: BinaryIO) -> None:
+    """A header is not enough: a truncated or broken file must not be stored as if sound."""
+    stream.seek(0)
+    if ftype is PDF:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            reader = PdfReader(stream, strict=False)
+            if len(reader.pages) == 0:
+                raise UploadRejected("malformed", type=ftype.label)
+        except (PdfReadError, ValueError, KeyError, OSError) as exc:
+            raise UploadRejected("malformed", type=ftype.label) from exc
+    elif ftype in (DOCX, XLSX):
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                if archive.testzip() is not None:
+                    raise UploadRejected("malformed", type=ftype.label)
+        except zipfile.BadZipFile as exc:
+            raise UploadRejected("malformed", type=ftype.label) from exc
+    elif ftype is XML:
+        from xml.etree.ElementTree import ParseError
+
+        import defusedxml.ElementTree as safe_et
+
+        try:
+            safe_et.parse(stream)
+        except (ParseError, safe_et.DefusedXmlException) as exc:
+            raise UploadRejected("malformed", type=ftype.label) from exc
+    stream.seek(0)
+
+
+def check_upload(*, name: str, size: int, stream: BinaryIO, max_bytes: int) -> FileType:
+    """Return the file's real type, or raise UploadRejected saying why it is refused."""
+    if size == 0:
+        raise UploadRejected("empty")
+    if size > max_bytes:
+        raise UploadRejected("too_large", size=size, limit=max_bytes)
+    stream.seek(0)
+    head = stream.read(8192)
+    stream.seek(0)
+    ftype = _detect(head)
+    if ftype is None and head[:4] == b"PK\x03\x04":
+        ftype = _resolve_zip(io.BytesIO(stream.read()) if not stream.seekable() else stream)
+        stream.seek(0)
+    if ftype is None or ftype not in ALLOWED:
+        raise UploadRejected(
+            "type_not_allowed",
+            found=ftype.label if ftype else "unknown",
+            allowed=", ".join(t.label for t in ALLOWED),
+        )
+    extension = _extension(name)
+    if extension not in ftype.extensions:
+        raise UploadRejected("disguised", extension=extension or "-", found=ftype.label)
+    _verify_structure(ftype, stream)
+    return ftype

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def bs(field: forms.BoundField) -> SafeString:
+    """Render a form field's widget with Bootstrap's classes and its error state."""
+    widget = field.field.widget
+    if isinstance(widget, forms.Select):
+        css = "form-select"
+    elif isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
