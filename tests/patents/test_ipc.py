@@ -28,7 +28,11 @@ from ipcenter.patents.ipc import (
     validate_ipc,
 )
 
-SHARED = Path(os.environ.get("IPCENTER_SHARED_DATA", "/work/shared/data"))
+SHARED = Path(
+    os.environ.get(
+        "IPCENTER_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    )
+)
 US_PATENTS = SHARED / "us_patents_ipc.jsonl"
 USPTO_XML = SHARED / "uspto_xml"
 
