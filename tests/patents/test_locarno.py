@@ -19,7 +19,11 @@ from ipcenter.patents.locarno import (
     parse_locarno,
 )
 
-SHARED = Path(os.environ.get("IPCENTER_SHARED_DATA", "/work/shared/data"))
+SHARED = Path(
+    os.environ.get(
+        "IPCENTER_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    )
+)
 DESIGN_SGML = SHARED / "uspto_xml" / "sgml__USD435854S1.xml"
 
 
