@@ -14,8 +14,9 @@ from typing import Any, Protocol, TypeVar
 
 import rules
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from ipcenter.accounts.models import Membership, User
 from ipcenter.accounts.roles import PERM_SCOPES, ROLE_PERMISSIONS, STAFF_ROLES, Perm, Scope
@@ -47,13 +48,13 @@ def memberships(user: AnyUser) -> list[Membership]:
             .select_related("organization", "center")
             .order_by("id")
         )
-        user._ipcenter_memberships = cached  # type: ignore[union-attr]
+        user._ipcenter_memberships = cached  # type: ignore[attr-defined]
     return cached
 
 
 def forget_memberships(user: AnyUser) -> None:
     if hasattr(user, "_ipcenter_memberships"):
-        del user._ipcenter_memberships  # type: ignore[union-attr]
+        del user._ipcenter_memberships
 
 
 def roles_of(user: AnyUser) -> set[str]:
@@ -123,7 +124,7 @@ def get_for_user_or_404(
     """Fetch and check in one call: missing and forbidden both give the same 404."""
     try:
         obj = queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     perms = [perm] if isinstance(perm, Perm) else list(perm)
     if not any(user.has_perm(p, obj) for p in perms):
@@ -131,10 +132,16 @@ def get_for_user_or_404(
     return obj
 
 
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, for views that already require sign-in."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("sign-in required")
+    return user
+
+
 def require(user: AnyUser, perm: Perm, obj: object = None) -> None:
     """For actions without an object to hide: raise PermissionDenied when the role lacks `perm`."""
-    from django.core.exceptions import PermissionDenied
-
     if not can(user, perm, obj):
         raise PermissionDenied(perm.value)
 

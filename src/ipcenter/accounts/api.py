@@ -5,7 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from ipcenter.accounts.access import get_for_user_or_404, memberships, require
+from ipcenter.accounts.access import get_for_user_or_404, memberships, require, signed_in
 from ipcenter.accounts.models import ApiToken
 from ipcenter.accounts.roles import Perm
 from ipcenter.accounts.services import api_token_create, api_token_revoke, user_update_profile
@@ -57,13 +57,13 @@ class TokenCreatedOut(TokenOut):
 
 
 def _me(request: HttpRequest) -> MeOut:
-    user = request.user
+    user = signed_in(request)
     return MeOut(
         id=user.pk,
-        username=user.username,  # type: ignore[union-attr]
-        full_name=user.full_name,  # type: ignore[union-attr]
-        email=user.email,  # type: ignore[union-attr]
-        language=user.language,  # type: ignore[union-attr]
+        username=user.username,
+        full_name=user.full_name,
+        email=user.email,
+        language=user.language,
         memberships=[
             MembershipOut(
                 organization_id=m.organization_id,
@@ -85,22 +85,22 @@ def me(request: HttpRequest) -> MeOut:
 @router.patch("/me", response=MeOut, summary="Change my profile (name, e-mail, language)")
 def me_update(request: HttpRequest, payload: ProfileIn) -> MeOut:
     require(request.user, Perm.PROFILE_EDIT)
-    user_update_profile(user=request.user, **payload.dict())  # type: ignore[arg-type]
+    user_update_profile(user=signed_in(request), **payload.dict())
     return _me(request)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
 def token_list(request: HttpRequest) -> list[ApiToken]:
     require(request.user, Perm.TOKEN_MANAGE)
-    return list(ApiToken.objects.filter(user=request.user))
+    return list(ApiToken.objects.filter(user=signed_in(request)))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
     token, raw = api_token_create(
-        user=request.user,
+        user=signed_in(request),
         name=payload.name,
-        expires_on=payload.expires_on,  # type: ignore[arg-type]
+        expires_on=payload.expires_on,
     )
     return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
 
@@ -108,6 +108,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
 def token_revoke(request: HttpRequest, token_id: int) -> ApiToken:
     token = get_for_user_or_404(
-        request.user, Perm.TOKEN_MANAGE, ApiToken.objects.filter(user=request.user), pk=token_id
+        request.user,
+        Perm.TOKEN_MANAGE,
+        ApiToken.objects.filter(user=signed_in(request)),
+        pk=token_id,
     )
-    return api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
+    return api_token_revoke(user=signed_in(request), token=token)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ipcenter.accounts.access import get_for_user_or_404, organizations_with, require
+from ipcenter.accounts.access import get_for_user_or_404, organizations_with, require, signed_in
 from ipcenter.accounts.forms import ProfileForm, TokenForm, TotpForm, UserCreateForm
 from ipcenter.accounts.models import ApiToken, Membership, User
 from ipcenter.accounts.roles import Perm
@@ -96,7 +96,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_for_user_or_404(
-        request.user, Perm.TOKEN_MANAGE, ApiToken.objects.filter(user=request.user), pk=token_id
+        request.user,
+        Perm.TOKEN_MANAGE,
+        ApiToken.objects.filter(user=signed_in(request)),
+        pk=token_id,
     )
     try:
         api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
+from django.utils.functional import _StrPromise as Promise
 from django.utils.translation import gettext_lazy as _
 
 

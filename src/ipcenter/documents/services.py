@@ -30,8 +30,8 @@ def upload_error_message(exc: UploadRejected) -> str:
         return _("The file is empty.")
     if exc.reason == "too_large":
         return _("The file is %(size)s; the limit is %(limit)s.") % {
-            "size": filesizeformat(p["size"]),
-            "limit": filesizeformat(p["limit"]),
+            "size": filesizeformat(int(str(p["size"]))),
+            "limit": filesizeformat(int(str(p["limit"]))),
         }
     if exc.reason == "type_not_allowed":
         return _("Files of type %(found)s are not accepted. Accepted types: %(allowed)s.") % p
@@ -68,7 +68,7 @@ def document_store(
         ftype = check_upload(
             name=name,
             size=upload.size or 0,
-            stream=upload.file,
+            stream=upload.file,  # type: ignore[arg-type]
             max_bytes=settings.IPCENTER_MAX_UPLOAD_BYTES,
         )
     except UploadRejected as exc:

@@ -106,10 +106,11 @@ def _verify_structure(ftype: FileType, stream: BinaryIO) -> None:
         from xml.etree.ElementTree import ParseError
 
         import defusedxml.ElementTree as safe_et
+        from defusedxml import DefusedXmlException
 
         try:
             safe_et.parse(stream)
-        except (ParseError, safe_et.DefusedXmlException) as exc:
+        except (ParseError, DefusedXmlException) as exc:
             raise UploadRejected("malformed", type=ftype.label) from exc
     stream.seek(0)
 

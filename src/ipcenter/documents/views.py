@@ -88,7 +88,7 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_download(request: HttpRequest, document_id: str) -> FileResponse:
     document = document_open(user=request.user, document_id=document_id, purpose="download")
     response = FileResponse(
         document.file.open("rb"),

@@ -5,7 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from ipcenter.accounts.access import get_for_user_or_404, require
+from ipcenter.accounts.access import get_for_user_or_404, require, signed_in
 from ipcenter.accounts.roles import Perm
 from ipcenter.notifications.models import Notification
 from ipcenter.notifications.services import notification_mark_read
@@ -34,7 +34,7 @@ class InboxFilter(Schema):
 @router.get("", response=list[NotificationOut], summary="My inbox")
 def inbox(request: HttpRequest, filters: Query[InboxFilter]) -> list[Notification]:
     require(request.user, Perm.NOTIFICATION_READ)
-    qs = Notification.objects.filter(recipient=request.user)
+    qs = Notification.objects.filter(recipient=signed_in(request))
     if filters.unread:
         qs = qs.filter(read_at__isnull=True)
     limit = max(1, min(filters.limit, 200))

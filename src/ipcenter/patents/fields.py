@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from ipcenter.patents.ipc import IpcError, load_scheme
 from ipcenter.patents.locarno import LocarnoError, locarno_title, parse_locarno
@@ -48,7 +49,7 @@ def normalise_field_symbols(
 
 def field_titles(symbols: Iterable[str], scheme: str, language: str) -> list[tuple[str, str]]:
     """(symbol, title) pairs in the person's language where a title in it is shipped."""
-    lang = "zh" if language.startswith("zh") else "en"
+    lang: Literal["en", "zh"] = "zh" if language.startswith("zh") else "en"
     if scheme == "locarno":
         return [(s, locarno_title(s, lang)) for s in symbols]
     ipc = load_scheme()

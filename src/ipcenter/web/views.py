@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from ipcenter.accounts.access import signed_in
 from ipcenter.accounts.models import Language
 from ipcenter.accounts.services import user_update_profile
 from ipcenter.calendar import CalendarRangeError, add_workdays, is_workday, workdays_between
@@ -20,7 +21,7 @@ from ipcenter.web.home import home_panels
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"panels": home_panels(request.user)})  # type: ignore[arg-type]
+    return render(request, "web/home.html", {"panels": home_panels(signed_in(request))})
 
 
 @require_POST
@@ -34,7 +35,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in Language.values:
         return response
     if request.user.is_authenticated:
-        user_update_profile(user=request.user, language=language)  # type: ignore[arg-type]
+        user_update_profile(user=signed_in(request), language=language)
     translation.activate(language)
     from django.conf import settings
 
@@ -42,7 +43,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=False,
     )
