@@ -7,9 +7,14 @@ is judged by the rule in force on its date. This catalog is the only place a def
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import _StrPromise as Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the stubs name the lazy-string type; at run time it is Promise
+    from django.utils.functional import _StrPromise as Promise
+else:
+    from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.access import require
@@ -24,6 +26,24 @@ from ipcenter.centers.models import (
 from ipcenter.centers.selectors import center_settings
 from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.patents.fields import normalise_field_symbols
+
+
+def _tell_other_managers(*, center: Center, actor: Any, subject: Any, url: str) -> None:
+    """Every other manager of the center hears of a rule change, in their own language."""
+    from ipcenter.accounts.models import User
+    from ipcenter.accounts.roles import Role
+    from ipcenter.notifications.services import notify
+
+    managers = User.objects.filter(
+        memberships__center=center,
+        memberships__role=Role.CENTER_MANAGER,
+        memberships__is_active=True,
+        is_active=True,
+    )
+    if getattr(actor, "pk", None) is not None:
+        managers = managers.exclude(pk=actor.pk)
+    for manager in managers.distinct():
+        notify(recipient=manager, tag="centers:rules:changed", subject=subject, url=url)
 
 
 def _not_in_the_past(effective_from: dt.date) -> None:
@@ -83,6 +103,16 @@ def center_settings_change(
             new={**changed, "effective_from": effective_from, "reason": reason},
             center=center,
             organization=center.organization,
+        )
+        actor_name = actor.display_name()
+        _tell_other_managers(
+            center=center,
+            actor=actor,
+            subject=lambda: (
+                gettext("%(who)s changed the rules of %(center)s from %(date)s")
+                % {"who": actor_name, "center": center.name, "date": effective_from.isoformat()}
+            ),
+            url=reverse("centers:settings", args=[center.code]),
         )
     return version
 
@@ -164,5 +194,15 @@ def _field_list_create(
         },
         center=center,
         organization=center.organization,
+    )
+    actor_name = actor.display_name() if hasattr(actor, "display_name") else "system"
+    _tell_other_managers(
+        center=center,
+        actor=actor,
+        subject=lambda: (
+            gettext("%(who)s published a field list for %(center)s from %(date)s")
+            % {"who": actor_name, "center": center.name, "date": effective_from.isoformat()}
+        ),
+        url=reverse("centers:detail", args=[center.code]),
     )
     return version
