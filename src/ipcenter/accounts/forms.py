@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.models import Language, Organization
 from ipcenter.accounts.roles import Role
+from ipcenter.web.forms import DateInput
 
 
 class ProfileForm(forms.Form):
@@ -16,9 +17,7 @@ class ProfileForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
-    expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
 
 
 class TotpForm(forms.Form):

@@ -10,6 +10,7 @@ from ipcenter.accounts.access import centers_with, require
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.selectors import audit_events_for
 from ipcenter.centers.models import Center
+from ipcenter.web.forms import DateInput
 from ipcenter.web.pagination import paginate, query_without_page
 
 
@@ -23,12 +24,8 @@ class AuditFilterForm(forms.Form):
         required=False,
         to_field_name="code",
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
 
 @login_required

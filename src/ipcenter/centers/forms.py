@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.centers.catalog import CATALOG
+from ipcenter.web.forms import DateInput
 
 
 class CenterSettingsForm(forms.Form):
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)
 
     def __init__(self, *args: Any, current: dict[str, int], **kwargs: Any) -> None:
@@ -43,9 +42,7 @@ def _codes(text: str) -> list[str]:
 
 
 class FieldListForm(forms.Form):
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
     ipc = forms.CharField(
         label=_("IPC codes"),
         widget=forms.Textarea(attrs={"rows": 8}),

@@ -14,3 +14,12 @@ def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
             placed = True
     if not placed or not exc.errors:
         form.add_error(None, str(exc.message))
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it needs ISO dates whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

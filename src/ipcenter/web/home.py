@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ipcenter.accounts.access import memberships
 from ipcenter.accounts.models import Membership, User
 from ipcenter.accounts.roles import Role
+from ipcenter.audit.tags import event_label
 
 
 @dataclass
@@ -145,7 +146,7 @@ def recent_audit(user: User, m: Membership) -> Panel:
         title=_("Recent activity"),
         rows=[
             Row(
-                title=e.tag,
+                title=event_label(e.tag),
                 detail=f"{e.actor_label} · {e.subject_label}",
                 url=reverse("audit:list") + f"?tag={e.tag}",
             )

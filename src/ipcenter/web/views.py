@@ -16,6 +16,7 @@ from ipcenter.accounts.access import signed_in
 from ipcenter.accounts.models import Language
 from ipcenter.accounts.services import user_update_profile
 from ipcenter.calendar import CalendarRangeError, add_workdays, is_workday, workdays_between
+from ipcenter.web.forms import DateInput
 from ipcenter.web.home import home_panels
 
 
@@ -51,13 +52,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 class WorkdayForm(forms.Form):
-    start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Start date"), widget=DateInput())
     days = forms.IntegerField(
         label=_("Working days"), min_value=-400, max_value=400, required=False
     )
-    end = forms.DateField(
-        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end = forms.DateField(label=_("End date"), required=False, widget=DateInput())
 
 
 @login_required

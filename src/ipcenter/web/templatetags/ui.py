@@ -22,3 +22,10 @@ def bs(field: forms.BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def event_label(tag: str) -> str:
+    from ipcenter.audit.tags import event_label as label
+
+    return label(tag)

@@ -1,0 +1,28 @@
+"""Human names for audit event tags. The tag stays the stable, searchable key."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+EVENT_LABELS = {
+    "accounts:session:login": _("Signed in"),
+    "accounts:session:logout": _("Signed out"),
+    "accounts:session:locked-out": _("Locked out after failed sign-ins"),
+    "accounts:profile:changed": _("Profile changed"),
+    "accounts:user:created": _("User created"),
+    "accounts:role:granted": _("Role granted"),
+    "accounts:role:revoked": _("Role revoked"),
+    "accounts:token:created": _("API token created"),
+    "accounts:token:revoked": _("API token revoked"),
+    "accounts:totp:enrolled": _("Two-step sign-in set up"),
+    "centers:settings:changed": _("Center rules changed"),
+    "centers:fields:published": _("Field list published"),
+    "documents:document:uploaded": _("Document uploaded"),
+    "documents:document:viewed": _("Confidential document viewed"),
+    "documents:document:downloaded": _("Confidential document downloaded"),
+    "documents:document:granted": _("Document shared with an organization"),
+}
+
+
+def event_label(tag: str) -> str:
+    return str(EVENT_LABELS.get(tag, tag))
