@@ -53,4 +53,10 @@ def field_titles(symbols: Iterable[str], scheme: str, language: str) -> list[tup
     if scheme == "locarno":
         return [(s, locarno_title(s, lang)) for s in symbols]
     ipc = load_scheme()
-    return [(s, ipc.title(s, lang) or "") for s in symbols]
+    return [(s, _readable(ipc.title(s, lang) or "")) for s in symbols]
+
+
+def _readable(title: str) -> str:
+    # The scheme writes subclass titles in capitals; shown in a list they read better in
+    # sentence case.
+    return title[:1] + title[1:].lower() if title.isupper() else title
