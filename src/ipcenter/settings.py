@@ -32,6 +32,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("IPCENTER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("IPCENTER_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies whose X-Forwarded-For is believed for the client address in the audit log.
+IPCENTER_TRUSTED_PROXIES = frozenset(env_list("IPCENTER_TRUSTED_PROXIES", []))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

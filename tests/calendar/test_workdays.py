@@ -10,10 +10,12 @@ import chinese_calendar
 import pytest
 
 from ipcenter.calendar import (
+    CALENDAR_YEARS,
     SUPPORTED_YEARS,
     CalendarRangeError,
     add_workdays,
     due_date,
+    is_provisional,
     is_workday,
     next_workday,
     previous_workday,
@@ -238,9 +240,8 @@ def test_matches_naive_reference_2024_2026() -> None:
         for days in range(-15, 16):
             try:
                 expected = _reference_add(flags, start, days)
-            except KeyError:  # walked past the last year with holiday data
-                with pytest.raises(CalendarRangeError):
-                    add_workdays(start, days)
+            except KeyError:  # walked past the last year with holiday data: provisional
+                assert is_provisional(add_workdays(start, days))
                 continue
             assert add_workdays(start, days) == expected, (start, days)
 
@@ -281,7 +282,7 @@ def test_supported_years_match_library_limits() -> None:
 
 @pytest.mark.parametrize(
     "day",
-    [date(SUPPORTED_YEARS.stop, 1, 4), date(SUPPORTED_YEARS.start - 1, 12, 31)],
+    [date(CALENDAR_YEARS.stop, 1, 4), date(SUPPORTED_YEARS.start - 1, 12, 31)],
     ids=str,
 )
 def test_out_of_range_dates_raise(day: date) -> None:
@@ -303,12 +304,27 @@ def test_range_error_is_value_error() -> None:
     assert issubclass(CalendarRangeError, ValueError)
 
 
-def test_result_beyond_supported_years_raises() -> None:
-    last_day = date(SUPPORTED_YEARS.stop - 1, 12, 31)
+def test_result_beyond_calendar_years_raises() -> None:
+    last_day = date(CALENDAR_YEARS.stop - 1, 12, 31)
     with pytest.raises(CalendarRangeError, match="outside"):
         add_workdays(last_day, 400)
     with pytest.raises(CalendarRangeError, match="outside"):
         add_workdays(date(SUPPORTED_YEARS.start, 1, 1), -1)
+
+
+def test_unpublished_years_count_provisionally() -> None:
+    # chinese_calendar 1.11 publishes up to 2026; 2027 is counted Monday-Friday less the
+    # holidays fixed by the solar calendar, and said to be provisional.
+    assert SUPPORTED_YEARS.stop == 2027
+    assert not is_provisional(date(2026, 12, 31))
+    assert is_provisional(date(2027, 1, 4))
+    assert not is_workday(date(2027, 1, 1))  # New Year's Day, a Friday
+    assert not is_workday(date(2027, 1, 2))  # Saturday
+    assert is_workday(date(2027, 1, 4))  # Monday
+    assert not is_workday(date(2027, 10, 1))
+    assert add_workdays(date(2026, 12, 30), 2) == date(2027, 1, 4)
+    assert add_workdays(date(2027, 4, 30), 1) == date(2027, 5, 3)  # Sat 1, Sun 2 May
+    assert workdays_between(date(2026, 12, 31), date(2027, 1, 8)) == 5
 
 
 def test_rejects_non_dates() -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ipcenter.accounts.roles import OrgKind, Role
 
 if TYPE_CHECKING:
+    from ipcenter.accounts.access import AccessScope
     from ipcenter.centers.models import Center
 
 
@@ -152,3 +153,8 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def access_scope(self) -> AccessScope:
+        from ipcenter.accounts.access import AccessScope  # access.py imports this module
+
+        return AccessScope(user_id=self.user_id)

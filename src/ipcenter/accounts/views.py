@@ -42,6 +42,8 @@ class LoginView(auth_views.LoginView):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        require(user, Perm.PROFILE_EDIT)
     form = ProfileForm(
         request.POST or None,
         initial={

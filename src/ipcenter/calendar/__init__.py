@@ -1,10 +1,12 @@
 """Working-day calendar (Chinese public holidays and make-up workdays)."""
 
 from ipcenter.calendar.workdays import (
+    CALENDAR_YEARS,
     SUPPORTED_YEARS,
     CalendarRangeError,
     add_workdays,
     due_date,
+    is_provisional,
     is_workday,
     next_workday,
     previous_workday,
@@ -12,10 +14,12 @@ from ipcenter.calendar.workdays import (
 )
 
 __all__ = [
+    "CALENDAR_YEARS",
     "SUPPORTED_YEARS",
     "CalendarRangeError",
     "add_workdays",
     "due_date",
+    "is_provisional",
     "is_workday",
     "next_workday",
     "previous_workday",

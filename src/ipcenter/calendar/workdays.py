@@ -13,10 +13,12 @@ import chinese_calendar
 from chinese_calendar import constants as _cc_constants
 
 __all__ = [
+    "CALENDAR_YEARS",
     "SUPPORTED_YEARS",
     "CalendarRangeError",
     "add_workdays",
     "due_date",
+    "is_provisional",
     "is_workday",
     "next_workday",
     "previous_workday",
@@ -30,8 +32,16 @@ SUPPORTED_YEARS: range = range(
     max(day.year for day in _cc_constants.holidays) + 1,
 )
 
-_FIRST_ORDINAL = date(SUPPORTED_YEARS.start, 1, 1).toordinal()
-_LAST_ORDINAL = date(SUPPORTED_YEARS.stop - 1, 12, 31).toordinal()
+# The State Council publishes a year's schedule only weeks before it starts, but deadlines run
+# into it before then. For the next two years we count provisionally: Monday to Friday, less the
+# holidays fixed by the solar calendar. `is_provisional` tells callers so they can say so; a
+# library upgrade with the published schedule replaces the provisional rule.
+PROVISIONAL_YEARS: range = range(SUPPORTED_YEARS.stop, SUPPORTED_YEARS.stop + 2)
+CALENDAR_YEARS: range = range(SUPPORTED_YEARS.start, PROVISIONAL_YEARS.stop)
+_FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+
+_FIRST_ORDINAL = date(CALENDAR_YEARS.start, 1, 1).toordinal()
+_LAST_ORDINAL = date(CALENDAR_YEARS.stop - 1, 12, 31).toordinal()
 
 
 class CalendarRangeError(ValueError):
@@ -39,7 +49,7 @@ class CalendarRangeError(ValueError):
 
 
 def _range_label() -> str:
-    return f"{SUPPORTED_YEARS.start}-{SUPPORTED_YEARS.stop - 1}"
+    return f"{CALENDAR_YEARS.start}-{CALENDAR_YEARS.stop - 1}"
 
 
 def _as_date(day: date | datetime) -> date:
@@ -53,12 +63,27 @@ def _as_date(day: date | datetime) -> date:
 
 
 def _check_supported(day: date) -> None:
-    if day.year not in SUPPORTED_YEARS:
+    if day.year not in CALENDAR_YEARS:
         raise CalendarRangeError(
             f"{day.isoformat()} is outside the years with Chinese holiday data "
             f"({_range_label()}); upgrade chinese_calendar once the State Council "
             f"publishes the schedule for {day.year}"
         )
+
+
+def is_provisional(day: date) -> bool:
+    """True when ``day`` lies in a year whose holiday schedule is not published yet."""
+    return _as_date(day).year in PROVISIONAL_YEARS
+
+
+def _provisional_workday(day: date) -> bool:
+    return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
+
+
+def _library_or_provisional(day: date) -> bool:
+    if day.year in PROVISIONAL_YEARS:
+        return _provisional_workday(day)
+    return bool(chinese_calendar.is_workday(day))
 
 
 @functools.cache
@@ -68,7 +93,7 @@ def _workday_ordinals() -> tuple[int, ...]:
     return tuple(
         ordinal
         for ordinal in range(_FIRST_ORDINAL, _LAST_ORDINAL + 1)
-        if chinese_calendar.is_workday(date.fromordinal(ordinal))
+        if _library_or_provisional(date.fromordinal(ordinal))
     )
 
 
@@ -77,7 +102,7 @@ def is_workday(day: date) -> bool:
     day = _as_date(day)
     _check_supported(day)
     try:
-        return bool(chinese_calendar.is_workday(day))
+        return _library_or_provisional(day)
     except NotImplementedError as exc:  # defensive: the library's range check differs
         raise CalendarRangeError(str(exc)) from exc
 

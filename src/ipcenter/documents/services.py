@@ -13,7 +13,7 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from ipcenter.accounts.access import can, memberships, organizations_with, require
+from ipcenter.accounts.access import can, organizations_with, require
 from ipcenter.accounts.models import Organization
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
@@ -123,8 +123,14 @@ def organization_scope(organization: Organization) -> Any:
     return AccessScope(organization_id=organization.pk, center_id=organization.center_id)
 
 
+def _reader_organizations(user: Any) -> set[int]:
+    # A grant shares a document with an organization's document readers, not with every role held
+    # there: the system administrator or a pre-examiner of that organization gains nothing.
+    return organizations_with(user, Perm.DOCUMENT_VIEW_OWN)
+
+
 def _granted_ids(user: Any) -> Q:
-    return Q(grants__organization_id__in=[m.organization_id for m in memberships(user)])
+    return Q(grants__organization_id__in=_reader_organizations(user))
 
 
 def documents_visible_to(user: Any) -> QuerySet[Document]:
@@ -150,9 +156,7 @@ def document_for_user_or_404(*, user: Any, document_id: Any) -> Document:
     if not (
         can(user, Perm.DOCUMENT_VIEW_OWN, document)
         or can(user, Perm.DOCUMENT_VIEW_CENTER, document)
-        or document.grants.filter(
-            organization_id__in=[m.organization_id for m in memberships(user)]
-        ).exists()
+        or document.grants.filter(organization_id__in=_reader_organizations(user)).exists()
     ):
         raise Http404
     return document

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ipcenter.accounts.access import get_for_user_or_404, signed_in
+from ipcenter.accounts.access import get_for_user_or_404, require, signed_in
 from ipcenter.accounts.roles import Perm
 from ipcenter.notifications.models import Notification
 from ipcenter.notifications.services import notification_mark_read, notifications_mark_all_read
@@ -14,6 +14,7 @@ from ipcenter.web.pagination import paginate, query_without_page
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.NOTIFICATION_READ)
     items = Notification.objects.filter(recipient=signed_in(request))
     show = request.GET.get("show", "")
     if show == "unread":
@@ -46,5 +47,6 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.NOTIFICATION_READ)
     notifications_mark_all_read(user=request.user)  # type: ignore[arg-type]
     return redirect("notifications:inbox")

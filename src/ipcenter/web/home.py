@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from ipcenter.accounts.access import memberships
+from ipcenter.accounts.access import can, memberships
 from ipcenter.accounts.models import Membership, User
-from ipcenter.accounts.roles import Role
+from ipcenter.accounts.roles import Perm, Role
 from ipcenter.audit.tags import event_label
 
 
@@ -77,7 +77,7 @@ def due_items(user: User) -> Panel:
 
 
 def home_panels(user: User) -> list[Panel]:
-    panels = [due_items(user)]
+    panels = [due_items(user)] if can(user, Perm.NOTIFICATION_READ) else []
     seen: set[tuple[str, int | None]] = set()
     for m in memberships(user):
         for builder in PANELS.get(m.role, []):
@@ -97,7 +97,7 @@ def home_panels(user: User) -> list[Panel]:
 @panel(Role.PRE_EXAMINER, Role.CENTER_MANAGER)
 def deadlines_today(user: User, m: Membership) -> Panel | None:
     """The working-day clocks as they run today for this center."""
-    from ipcenter.calendar import add_workdays
+    from ipcenter.calendar import add_workdays, is_provisional
     from ipcenter.centers.selectors import center_settings
 
     if m.center is None:
@@ -111,13 +111,11 @@ def deadlines_today(user: User, m: Membership) -> Panel | None:
         ("cnipa_filing_days", _("A case qualified today must be filed with CNIPA by")),
     ):
         days = values[key]
-        rows.append(
-            Row(
-                title=str(label),
-                detail=_("%(days)d working days") % {"days": days},
-                due_on=add_workdays(today, days),
-            )
-        )
+        due = add_workdays(today, days)
+        detail = _("%(days)d working days") % {"days": days}
+        if is_provisional(due):
+            detail += " · " + _("provisional: the holiday schedule for that year is not out yet")
+        rows.append(Row(title=str(label), detail=detail, due_on=due))
     return Panel(
         title=_("Working-day clocks at %(center)s")
         % {"center": m.center.localized_name(user.language)},

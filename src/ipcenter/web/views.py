@@ -12,8 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from ipcenter.accounts.access import signed_in
+from ipcenter.accounts.access import require, signed_in
 from ipcenter.accounts.models import Language
+from ipcenter.accounts.roles import Perm
 from ipcenter.accounts.services import user_update_profile
 from ipcenter.calendar import CalendarRangeError, add_workdays, is_workday, workdays_between
 from ipcenter.web.forms import DateInput
@@ -61,6 +62,7 @@ class WorkdayForm(forms.Form):
 
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.CALENDAR_USE)
     form = WorkdayForm(request.GET or None, initial={"start": timezone.localdate(), "days": 7})
     result: dict[str, object] = {}
     if form.is_bound and form.is_valid():

@@ -112,6 +112,8 @@ def _render() -> str:
         ["Permission", "Scope", "Meaning of the scope"],
         [[f"`{p.value}`", PERM_SCOPES[p].value, SCOPE_MEANING[PERM_SCOPES[p]]] for p in Perm],
     )
+    lines += ["", "A document can also be shared with one more organization (a grant); whoever"]
+    lines += ["holds `documents:document:view-own` in that organization may then open it."]
     lines += ["", "## Matrix", "", "Which role holds which permission.", ""]
     lines += _table(
         ["Permission", *(f"`{role.value}`" for role in Role)],
