@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.models import Language, Organization
-from ipcenter.accounts.roles import Role
+from ipcenter.accounts.roles import OrgKind, Role
+from ipcenter.centers.models import Center
 from ipcenter.web.forms import DateInput
 
 
@@ -39,3 +40,26 @@ class UserCreateForm(forms.Form):
         label=_("Organization"), queryset=Organization.objects.filter(is_active=True)
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MembershipForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.filter(is_active=True)
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class OrganizationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, required=False
+    )
+    region = forms.CharField(label=_("Registered area"), max_length=100, required=False)
+    center = forms.ModelChoiceField(
+        label=_("Center"),
+        queryset=Center.objects.all(),
+        required=False,
+        help_text=_("For center staff organizations and workstations."),
+    )

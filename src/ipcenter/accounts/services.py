@@ -273,3 +273,74 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDe
     device.save(update_fields=["confirmed"])
     audit_record(actor=user, tag="accounts:totp:enrolled", subject=user)
     return device
+
+
+@transaction.atomic
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    """Suspend or restore a person's access. Their history and audit trail stay."""
+    require(actor, Perm.USER_MANAGE)
+    if user.pk == getattr(actor, "pk", None) and not active:
+        raise Conflict(_("You cannot deactivate your own account."))
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active == active:
+        return locked
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        tag="accounts:user:activated" if active else "accounts:user:deactivated",
+        subject=locked,
+        old={"is_active": not active},
+        new={"is_active": active},
+    )
+    if not active:
+        # Signed-out everywhere: their machine tokens stop working too.
+        ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    return locked
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    name_en: str = "",
+    credit_code: str = "",
+    region: str = "",
+    center: Any = None,
+) -> Organization:
+    require(actor, Perm.USER_MANAGE)
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A name is required."), errors={"name": str(_("Required."))})
+    credit_code = credit_code.strip().upper()
+    if credit_code and len(credit_code) != 18:
+        raise InvalidInput(
+            _("A unified social credit code has 18 characters."),
+            errors={"credit_code": str(_("A unified social credit code has 18 characters."))},
+        )
+    if credit_code and Organization.objects.filter(credit_code=credit_code).exists():
+        raise Conflict(
+            _("An organization with this credit code exists already."),
+            errors={"credit_code": str(_("Already registered."))},
+        )
+    organization = Organization.objects.create(
+        kind=kind,
+        name=name,
+        name_en=name_en.strip(),
+        credit_code=credit_code,
+        region=region.strip(),
+        center=center,
+    )
+    audit_record(
+        actor=actor,
+        tag="accounts:organization:created",
+        subject=organization,
+        new={"kind": kind, "name": name, "credit_code": credit_code, "center": center},
+        organization=organization,
+        center=center,
+    )
+    return organization

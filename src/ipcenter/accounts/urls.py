@@ -10,6 +10,8 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.users, name="users"),
+    path("users/<int:user_id>/", views.user_detail, name="user_detail"),
+    path("organizations/", views.organizations, name="organizations"),
     path("members/", views.members, name="members"),
     path(
         "password/change/",

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,16 +17,26 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ipcenter.accounts.access import get_for_user_or_404, organizations_with, require, signed_in
-from ipcenter.accounts.forms import ProfileForm, TokenForm, TotpForm, UserCreateForm
-from ipcenter.accounts.models import ApiToken, Membership, User
-from ipcenter.accounts.roles import Perm
+from ipcenter.accounts.forms import (
+    MembershipForm,
+    OrganizationForm,
+    ProfileForm,
+    TokenForm,
+    TotpForm,
+    UserCreateForm,
+)
+from ipcenter.accounts.models import ApiToken, Membership, Organization, User
+from ipcenter.accounts.roles import OrgKind, Perm
 from ipcenter.accounts.services import (
     api_token_create,
     api_token_revoke,
     membership_grant,
+    membership_revoke,
+    organization_create,
     totp_device_confirm,
     totp_device_start,
     user_create,
+    user_set_active,
     user_update_profile,
 )
 from ipcenter.lib.errors import DomainError
@@ -233,3 +243,79 @@ def members(request: HttpRequest) -> HttpResponse:
         .order_by("organization__name", "user__username")
     )
     return render(request, "accounts/members.html", {"page": paginate(request, rows)})
+
+
+@login_required
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    require(request.user, Perm.USER_MANAGE)
+    person = get_object_or_404(User, pk=user_id)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "grant" and form.is_valid():
+                membership_grant(
+                    actor=request.user,
+                    user=person,
+                    organization=form.cleaned_data["organization"],
+                    role=form.cleaned_data["role"],
+                )
+                messages.success(request, _("The role was granted."))
+                return redirect("accounts:user_detail", user_id=person.pk)
+            if action == "revoke":
+                membership = get_object_or_404(
+                    Membership, pk=request.POST.get("membership"), user=person
+                )
+                membership_revoke(actor=request.user, membership=membership)
+                messages.success(request, _("The role was revoked."))
+                return redirect("accounts:user_detail", user_id=person.pk)
+            if action in ("activate", "deactivate"):
+                user_set_active(actor=request.user, user=person, active=action == "activate")
+                messages.success(request, _("The account was updated."))
+                return redirect("accounts:user_detail", user_id=person.pk)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "form": form,
+            "memberships": person.memberships.select_related("organization", "center"),
+        },
+    )
+
+
+@login_required
+def organizations(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.USER_MANAGE)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = organization_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s was created.") % {"name": organization.name})
+            return redirect("accounts:organizations")
+    query = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    rows = Organization.objects.select_related("center").order_by("kind", "name")
+    if query:
+        rows = rows.filter(
+            Q(name__icontains=query) | Q(name_en__icontains=query) | Q(credit_code=query)
+        )
+    if kind:
+        rows = rows.filter(kind=kind)
+    return render(
+        request,
+        "accounts/organizations.html",
+        {
+            "form": form,
+            "page": paginate(request, rows),
+            "q": query,
+            "kind": kind,
+            "kinds": OrgKind.choices,
+            "querystring": query_without_page(request),
+        },
+    )

@@ -108,7 +108,7 @@ CATALOG: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "abstract_max_chars",
-        _("Abstract length limit (Chinese characters)"),
+        _("Abstract length limit"),
         300,
         50,
         2000,

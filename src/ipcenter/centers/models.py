@@ -93,7 +93,7 @@ class FieldListVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.center.code} fields from {self.effective_from}"
+        return f"{self.center.name} · {self.effective_from:%Y-%m-%d}"
 
     def access_scope(self) -> AccessScope:
         return AccessScope(center_id=self.center_id)
@@ -143,7 +143,7 @@ class CenterSettingsVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.center.code} settings from {self.effective_from}"
+        return f"{self.center.name} · {self.effective_from:%Y-%m-%d}"
 
     def access_scope(self) -> AccessScope:
         return AccessScope(center_id=self.center_id)

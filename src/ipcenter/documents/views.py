@@ -87,6 +87,25 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
     return render(request, "documents/detail.html", {"document": document})
 
 
+# Types a browser shows safely inside its own viewer; anything else is only downloaded.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+@login_required
+def document_view(request: HttpRequest, document_id: str) -> FileResponse:
+    document = document_open(user=request.user, document_id=document_id, purpose="view")
+    inline = document.content_type in INLINE_TYPES
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=not inline,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'"
+    return response
+
+
 @login_required
 def document_download(request: HttpRequest, document_id: str) -> FileResponse:
     document = document_open(user=request.user, document_id=document_id, purpose="download")

@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Members"), "accounts:members", Perm.ORG_MEMBERS_VIEW, "people"),
     NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW, "journal-text"),
     NavItem(_("Users"), "accounts:users", Perm.USER_MANAGE, "person-gear"),
+    NavItem(_("Organizations"), "accounts:organizations", Perm.USER_MANAGE, "buildings"),
     NavItem(_("Working days"), "calendar", Perm.CALENDAR_USE, "calendar3"),
 )
 
