@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export IPCENTER_STAFF_TOTP ?= optional
 
-.PHONY: help install assets messages migrate demo run test lint typecheck migrations-check \
+.PHONY: help install assets messages messages-extract migrate demo run test lint typecheck migrations-check \
         openapi openapi-check pytest browser-test browser-deps check-db clean
 
 help:
@@ -35,6 +35,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 assets: node_modules/.package-lock.json $(STAMP)
 	$(PY) scripts/vendor_assets.py
+
+# Extract new strings into the catalogue (needs GNU gettext); translate them, then `make messages`.
+messages-extract: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=node_modules \
+		--ignore="tests/*" --ignore="src/ipcenter/static/*"
 
 messages: $(STAMP)
 	$(VENV)/bin/pybabel compile --use-fuzzy -d src/ipcenter/locale -D django --statistics 2>&1 | tail -n 2

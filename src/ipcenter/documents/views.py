@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.access import memberships, organizations_with, require
 from ipcenter.accounts.models import Organization
@@ -26,17 +26,17 @@ from ipcenter.web.pagination import paginate, query_without_page
 
 class UploadForm(forms.Form):
     organization = forms.ModelChoiceField(
-        label=_lazy("On behalf of"), queryset=Organization.objects.none()
+        label=_("On behalf of"), queryset=Organization.objects.none()
     )
-    kind = forms.ChoiceField(label=_lazy("Kind"), choices=DocumentKind.choices)
-    title = forms.CharField(label=_lazy("Title"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
     file = forms.FileField(
-        label=_lazy("File"),
+        label=_("File"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ",".join("." + e for e in ALLOWED_EXTENSIONS)}
         ),
     )
-    confidential = forms.BooleanField(label=_lazy("Confidential"), required=False, initial=True)
+    confidential = forms.BooleanField(label=_("Confidential"), required=False, initial=True)
 
 
 @login_required
@@ -60,7 +60,7 @@ def document_index(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, _("%(name)s was uploaded.") % {"name": document})
+            messages.success(request, gettext("%(name)s was uploaded.") % {"name": document})
             return redirect("documents:list")
     query = request.GET.get("q", "").strip()
     documents = documents_visible_to(request.user)
