@@ -134,6 +134,8 @@ AXES_FAILURE_LIMIT = env_int("IPCENTER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("IPCENTER_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The same client address as the audit log (X-Forwarded-For only from trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "ipcenter.audit.middleware.request_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 

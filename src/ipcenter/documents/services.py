@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -151,7 +152,8 @@ def document_for_user_or_404(*, user: Any, document_id: Any) -> Document:
     """Same 404 for a missing, forged or someone else's id."""
     try:
         document = Document.objects.select_related("organization", "center").get(pk=document_id)
-    except (Document.DoesNotExist, ValueError, TypeError) as exc:
+    except (Document.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        # A malformed UUID raises ValidationError: it must look like any other missing id.
         raise Http404 from exc
     if not (
         can(user, Perm.DOCUMENT_VIEW_OWN, document)

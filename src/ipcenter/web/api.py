@@ -7,7 +7,13 @@ from ninja import Query, Router, Schema
 
 from ipcenter.accounts.access import require
 from ipcenter.accounts.roles import Perm
-from ipcenter.calendar import CalendarRangeError, add_workdays, is_workday, workdays_between
+from ipcenter.calendar import (
+    CalendarRangeError,
+    add_workdays,
+    is_provisional,
+    is_workday,
+    workdays_between,
+)
 from ipcenter.lib.errors import InvalidInput
 
 router = Router(tags=["calendar"])
@@ -28,6 +34,7 @@ class AddOut(Schema):
     days: int
     due: dt.date
     start_is_workday: bool
+    provisional: bool
 
 
 class BetweenOut(Schema):
@@ -40,11 +47,13 @@ class BetweenOut(Schema):
 def add(request: HttpRequest, q: Query[AddIn]) -> AddOut:
     require(request.user, Perm.CALENDAR_USE)
     try:
+        due = add_workdays(q.start, q.days)
         return AddOut(
             start=q.start,
             days=q.days,
-            due=add_workdays(q.start, q.days),
+            due=due,
             start_is_workday=is_workday(q.start),
+            provisional=is_provisional(due),
         )
     except CalendarRangeError as exc:
         raise InvalidInput(str(exc)) from exc

@@ -16,7 +16,13 @@ from ipcenter.accounts.access import require, signed_in
 from ipcenter.accounts.models import Language
 from ipcenter.accounts.roles import Perm
 from ipcenter.accounts.services import user_update_profile
-from ipcenter.calendar import CalendarRangeError, add_workdays, is_workday, workdays_between
+from ipcenter.calendar import (
+    CalendarRangeError,
+    add_workdays,
+    is_provisional,
+    is_workday,
+    workdays_between,
+)
 from ipcenter.web.forms import DateInput
 from ipcenter.web.home import home_panels
 
@@ -70,6 +76,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         try:
             if form.cleaned_data.get("days") is not None:
                 result["due"] = add_workdays(start, form.cleaned_data["days"])
+                result["provisional"] = is_provisional(result["due"])  # type: ignore[arg-type]
             if form.cleaned_data.get("end"):
                 result["between"] = workdays_between(start, form.cleaned_data["end"])
             result["start_is_workday"] = is_workday(start)
