@@ -29,6 +29,8 @@ def _jobs_run_inline(settings: Any, tmp_path: Any) -> Any:
     from huey.contrib.djhuey import HUEY
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The cast's PBKDF2 hashes cost seconds per test; MD5 checks passwords just as well here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.IPCENTER_STAFF_TOTP = "optional"
     previous = HUEY.immediate
     HUEY.immediate = True
@@ -58,8 +60,11 @@ def make_person(
     username: str, role: str, organization: Organization, language: str = "zh-hans"
 ) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.test",
-        full_name=username.title(), language=language,
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.test",
+        full_name=username.title(),
+        language=language,
     )
     membership_grant(actor=None, user=user, organization=organization, role=role, system=True)
     return user
@@ -88,9 +93,13 @@ class Cast:
 
     def by_role(self, role: str) -> User:
         return {
-            Role.CENTER_MANAGER: self.alice, Role.PRE_EXAMINER: self.bob,
-            Role.ENTERPRISE_ADMIN: self.dave, Role.APPLICANT: self.erin, Role.AGENT: self.grace,
-            Role.IP_OFFICE_VIEWER: self.ivan, Role.SYSTEM_ADMIN: self.sam,
+            Role.CENTER_MANAGER: self.alice,
+            Role.PRE_EXAMINER: self.bob,
+            Role.ENTERPRISE_ADMIN: self.dave,
+            Role.APPLICANT: self.erin,
+            Role.AGENT: self.grace,
+            Role.IP_OFFICE_VIEWER: self.ivan,
+            Role.SYSTEM_ADMIN: self.sam,
             Role.WORKSTATION_STAFF: self.walt,
         }[role]
 
@@ -103,13 +112,16 @@ def cast(db: Any) -> Cast:
     ent_b = Organization.objects.create(kind=OrgKind.ENTERPRISE, name="乙公司", name_en="B Co")
     agency = Organization.objects.create(kind=OrgKind.AGENCY, name="代理所", name_en="Agency")
     ip_office = Organization.objects.create(kind=OrgKind.IP_OFFICE, name="知识产权局")
-    ws_org = Organization.objects.create(
-        kind=OrgKind.WORKSTATION, name="工作站", center=shanghai
-    )
+    ws_org = Organization.objects.create(kind=OrgKind.WORKSTATION, name="工作站", center=shanghai)
     workstation = Workstation.objects.create(center=shanghai, organization=ws_org, host="协会")
     return Cast(
-        shanghai=shanghai, pudong=pudong, ent_a=ent_a, ent_b=ent_b, agency=agency,
-        ip_office=ip_office, workstation=workstation,
+        shanghai=shanghai,
+        pudong=pudong,
+        ent_a=ent_a,
+        ent_b=ent_b,
+        agency=agency,
+        ip_office=ip_office,
+        workstation=workstation,
         alice=make_person("alice", Role.CENTER_MANAGER, shanghai.organization, "en"),
         bob=make_person("bob", Role.PRE_EXAMINER, shanghai.organization),
         carol=make_person("carol", Role.CENTER_MANAGER, pudong.organization),

@@ -54,12 +54,6 @@ class Console:
         assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The cast's eleven passwords hash in no time; logging in through the form is unchanged."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def chromium_profile_dir() -> Iterator[Path]:
     """A fresh, empty directory for this session's browser profile; removed at the end."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from ipcenter.accounts.access import get_for_user_or_404, memberships, require, signed_in
 from ipcenter.accounts.models import ApiToken
@@ -96,13 +96,13 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     token, raw = api_token_create(
         user=signed_in(request),
         name=payload.name,
         expires_on=payload.expires_on,
     )
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")

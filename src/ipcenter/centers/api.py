@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from ipcenter.accounts.access import get_for_user_or_404, require
 from ipcenter.accounts.roles import Perm
@@ -155,9 +155,7 @@ def fields(request: HttpRequest, code: str, filters: Query[DateFilter]) -> Field
 
 
 @router.post("/{code}/fields", response={201: FieldListOut}, summary="Publish a new field list")
-def fields_publish(
-    request: HttpRequest, code: str, payload: FieldListIn
-) -> tuple[int, FieldListOut]:
+def fields_publish(request: HttpRequest, code: str, payload: FieldListIn) -> Status:
     c = _center(request, code, Perm.CENTER_FIELDS_CHANGE)
     version = field_list_publish(
         center=c,
@@ -167,7 +165,7 @@ def fields_publish(
         locarno=payload.locarno,
         note=payload.note,
     )
-    return 201, _field_list_out(version)
+    return Status(201, _field_list_out(version))
 
 
 @router.get("/{code}/settings", response=SettingsOut, summary="Settings in force on a date")

@@ -5,7 +5,7 @@ import uuid
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ipcenter.accounts.access import can, require
@@ -59,7 +59,7 @@ def document_list(request: HttpRequest, paging: Query[Paging]) -> list[Document]
 @router.post("", response={201: DocumentOut}, summary="Upload a document")
 def document_upload(
     request: HttpRequest, payload: Form[DocumentIn], file: File[UploadedFile]
-) -> tuple[int, Document]:
+) -> Status:
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     if not can(request.user, Perm.DOCUMENT_UPLOAD, organization_scope(organization)):
         raise Http404  # the same answer as for an organization that does not exist
@@ -71,7 +71,7 @@ def document_upload(
         title=payload.title,
         confidential=payload.confidential,
     )
-    return 201, document
+    return Status(201, document)
 
 
 @router.get("/{document_id}", response=DocumentOut, summary="A document's metadata")
