@@ -9,7 +9,9 @@ office, Sam runs the installation, Nina has no role at all.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,22 @@ from ipcenter.accounts.services import api_token_create, membership_grant
 from ipcenter.centers.models import Center, FieldEntry, FieldListVersion, FieldScheme, Workstation
 
 PASSWORD = "correct-horse-battery-9"
+
+# The real patent data set lies beside the clone (../shared/data), on developers' machines and
+# in CI alike; IPCENTER_SHARED_DATA points elsewhere.
+SHARED_DATA = Path(
+    os.environ.get(
+        "IPCENTER_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The shared data folder; a test that needs it fails (never skips) when it is missing."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the shared patent data is missing at {SHARED_DATA}; set IPCENTER_SHARED_DATA")
+    return SHARED_DATA
 
 
 @pytest.fixture(autouse=True)

@@ -36,8 +36,8 @@ SHARED = Path(
 US_PATENTS = SHARED / "us_patents_ipc.jsonl"
 USPTO_XML = SHARED / "uspto_xml"
 
-needs_us_patents = pytest.mark.skipif(not US_PATENTS.is_file(), reason="shared data not mounted")
-needs_uspto_xml = pytest.mark.skipif(not USPTO_XML.is_dir(), reason="shared data not mounted")
+needs_us_patents = pytest.mark.usefixtures("shared_data")
+needs_uspto_xml = pytest.mark.usefixtures("shared_data")
 
 
 @pytest.fixture(scope="module")

@@ -137,7 +137,7 @@ def test_field_list() -> None:
         locarno_in_field_list("14-02", ["14", "40"])
 
 
-@pytest.mark.skipif(not DESIGN_SGML.is_file(), reason="shared data not mounted")
+@pytest.mark.usefixtures("shared_data")
 def test_design_patent_sgml_classification() -> None:
     """USPTO SGML design patents put the Locarno subclass in <B511>, packed as "1402"."""
     text = DESIGN_SGML.read_text(encoding="utf-8", errors="replace")
