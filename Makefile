@@ -60,7 +60,8 @@ run: install assets messages collectstatic demo
 # --- checks -----------------------------------------------------------------------------------
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff check src tests scripts $(wildcard bench)
+	$(VENV)/bin/ruff format --check src tests scripts $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
