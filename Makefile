@@ -81,7 +81,7 @@ check-db: $(STAMP)
 browser-deps:
 	@bash scripts/browser_deps.sh
 
-pytest: check-db assets messages
+pytest: check-db assets messages collectstatic
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m "not browser" -q
 
 browser-test: check-db assets messages browser-deps collectstatic
