@@ -7,7 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The tests always run on PostgreSQL: DATABASE_URL when it names one, else the local server.
+TEST_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 export IPCENTER_STAFF_TOTP ?= optional
 
 .PHONY: help install assets messages messages-extract migrate demo run test lint typecheck migrations-check \
