@@ -147,3 +147,29 @@ def test_lists_show_only_what_one_may_open(cast: Cast, document: Document) -> No
     ]
     alice_page = client_for(cast.alice).get("/documents/")
     assert [d.pk for d in alice_page.context["page"]] == [document.pk]
+
+
+def test_viewing_a_confidential_pdf_shows_it_inline_and_is_audited(
+    cast: Cast, document: Document
+) -> None:
+    response = client_for(cast.alice).get(
+        f"/documents/{document.pk}/view/", REMOTE_ADDR="192.0.2.9"
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline")
+    assert content(response) == DATA
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    event = AuditEvent.objects.get(tag="documents:document:viewed")
+    assert (event.actor_label, event.subject_id, event.client_address) == (
+        "alice",
+        str(document.pk),
+        "192.0.2.9",
+    )
+
+
+def test_viewing_someone_elses_document_is_refused_and_leaves_no_trace(
+    cast: Cast, document: Document
+) -> None:
+    assert client_for(cast.frank).get(f"/documents/{document.pk}/view/").status_code == 404
+    assert client_for(cast.sam).get(f"/documents/{document.pk}/view/").status_code == 404
+    assert not AuditEvent.objects.filter(tag="documents:document:viewed").exists()
