@@ -325,3 +325,26 @@ def test_api_patch_refused_to_everyone_but_the_manager(cast: Cast, who: str) -> 
     )
     assert response.status_code == 404
     assert CenterSettingsVersion.objects.count() == 0
+
+
+def test_other_managers_are_told_in_their_own_language(cast: Any) -> None:
+    from ipcenter.accounts.roles import Role
+    from ipcenter.centers.services import center_settings_change
+    from ipcenter.notifications.models import Notification
+    from tests.conftest import make_person
+
+    mia = make_person("mia", Role.CENTER_MANAGER, cast.shanghai.organization, "en")
+    zoe = make_person("zoe", Role.CENTER_MANAGER, cast.shanghai.organization, "zh-hans")
+    center_settings_change(
+        center=cast.shanghai,
+        actor=cast.alice,
+        values={"preexam_decision_days": 8},
+        effective_from=TODAY,
+        reason="workload",
+    )
+    english = Notification.objects.get(recipient=mia).subject
+    chinese = Notification.objects.get(recipient=zoe).subject
+    assert "Shanghai Center" in english and "changed the rules" in english
+    assert "中国（上海）知识产权保护中心" in chinese and "changed" not in chinese
+    assert not Notification.objects.filter(recipient=cast.alice).exists()
+    assert not Notification.objects.filter(recipient=cast.carol).exists()

@@ -15,7 +15,6 @@ from ipcenter.accounts.roles import OrgKind, Role
 
 if TYPE_CHECKING:
     from ipcenter.accounts.access import AccessScope
-    from ipcenter.centers.models import Center
 
 
 class Language(models.TextChoices):
@@ -100,10 +99,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} @ {self.organization}"
-
-    @property
-    def center_obj(self) -> Center | None:
-        return self.center
 
 
 class StaffProfile(models.Model):

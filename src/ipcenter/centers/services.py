@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.access import require
@@ -28,11 +29,26 @@ from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.patents.fields import normalise_field_symbols
 
 
-def _tell_other_managers(*, center: Center, actor: Any, subject: Any, url: str) -> None:
-    """Every other manager of the center hears of a rule change, in their own language."""
+def _tell_other_managers(
+    *, center: Center, actor: Any, message: Promise, effective_from: dt.date, url: str
+) -> None:
+    """Every other manager of the center hears of a rule change, in their own language.
+
+    `message` is a lazy translation with %(who)s, %(center)s and %(date)s; it is rendered under
+    each recipient's language, the center's name included.
+    """
     from ipcenter.accounts.models import User
     from ipcenter.accounts.roles import Role
     from ipcenter.notifications.services import notify
+
+    who = actor.display_name() if hasattr(actor, "display_name") else "system"
+
+    def subject() -> str:
+        return str(message) % {
+            "who": who,
+            "center": center.localized_name(translation.get_language() or ""),
+            "date": effective_from.isoformat(),
+        }
 
     managers = User.objects.filter(
         memberships__center=center,
@@ -104,14 +120,11 @@ def center_settings_change(
             center=center,
             organization=center.organization,
         )
-        actor_name = actor.display_name()
         _tell_other_managers(
             center=center,
             actor=actor,
-            subject=lambda: (
-                gettext("%(who)s changed the rules of %(center)s from %(date)s")
-                % {"who": actor_name, "center": center.name, "date": effective_from.isoformat()}
-            ),
+            message=_("%(who)s changed the rules of %(center)s from %(date)s"),
+            effective_from=effective_from,
             url=reverse("centers:settings", args=[center.code]),
         )
     return version
@@ -195,14 +208,11 @@ def _field_list_create(
         center=center,
         organization=center.organization,
     )
-    actor_name = actor.display_name() if hasattr(actor, "display_name") else "system"
     _tell_other_managers(
         center=center,
         actor=actor,
-        subject=lambda: (
-            gettext("%(who)s published a field list for %(center)s from %(date)s")
-            % {"who": actor_name, "center": center.name, "date": effective_from.isoformat()}
-        ),
+        message=_("%(who)s published a field list for %(center)s from %(date)s"),
+        effective_from=effective_from,
         url=reverse("centers:detail", args=[center.code]),
     )
     return version

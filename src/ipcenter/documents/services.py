@@ -14,7 +14,7 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from ipcenter.accounts.access import can, organizations_with, require
+from ipcenter.accounts.access import AccessScope, centers_with, organizations_with, require
 from ipcenter.accounts.models import Organization
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
@@ -118,28 +118,19 @@ def document_store(
     return document
 
 
-def organization_scope(organization: Organization) -> Any:
-    from ipcenter.accounts.access import AccessScope
-
+def organization_scope(organization: Organization) -> AccessScope:
     return AccessScope(organization_id=organization.pk, center_id=organization.center_id)
 
 
-def _reader_organizations(user: Any) -> set[int]:
+def documents_visible_to(user: Any) -> QuerySet[Document]:
+    """Documents the user may open: their organization's, those shared with it, their center's.
+
+    This is the one statement of the rule; single documents are fetched through it too.
+    """
     # A grant shares a document with an organization's document readers, not with every role held
     # there: the system administrator or a pre-examiner of that organization gains nothing.
-    return organizations_with(user, Perm.DOCUMENT_VIEW_OWN)
-
-
-def _granted_ids(user: Any) -> Q:
-    return Q(grants__organization_id__in=_reader_organizations(user))
-
-
-def documents_visible_to(user: Any) -> QuerySet[Document]:
-    """Documents the user may open: their organization's, granted ones, their center's."""
-    from ipcenter.accounts.access import centers_with
-
-    own = organizations_with(user, Perm.DOCUMENT_VIEW_OWN)
-    condition = Q(organization_id__in=own) | _granted_ids(user)
+    readers_in = organizations_with(user, Perm.DOCUMENT_VIEW_OWN)
+    condition = Q(organization_id__in=readers_in) | Q(grants__organization_id__in=readers_in)
     center_ids = centers_with(user, Perm.DOCUMENT_VIEW_CENTER)
     if center_ids is None:
         condition |= Q(center__isnull=False)
@@ -151,17 +142,10 @@ def documents_visible_to(user: Any) -> QuerySet[Document]:
 def document_for_user_or_404(*, user: Any, document_id: Any) -> Document:
     """Same 404 for a missing, forged or someone else's id."""
     try:
-        document = Document.objects.select_related("organization", "center").get(pk=document_id)
+        return documents_visible_to(user).get(pk=document_id)
     except (Document.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         # A malformed UUID raises ValidationError: it must look like any other missing id.
         raise Http404 from exc
-    if not (
-        can(user, Perm.DOCUMENT_VIEW_OWN, document)
-        or can(user, Perm.DOCUMENT_VIEW_CENTER, document)
-        or document.grants.filter(organization_id__in=_reader_organizations(user)).exists()
-    ):
-        raise Http404
-    return document
 
 
 def document_open(*, user: Any, document_id: Any, purpose: str = "download") -> Document:
