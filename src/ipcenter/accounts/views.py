@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -164,7 +165,7 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if not devices:
-        return redirect(f"{_url('totp_setup')}?next={_safe_next(request)}")
+        return redirect(f"{reverse('totp_setup')}?next={_safe_next(request)}")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in devices:
@@ -173,12 +174,6 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
                 return redirect(_safe_next(request))
         form.add_error("token", _("The code is not correct."))
     return render(request, "accounts/totp_verify.html", {"form": form, "next": _safe_next(request)})
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
 
 
 @login_required

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -57,8 +58,9 @@ def panel(*roles: str) -> Callable[[PanelBuilder], PanelBuilder]:
 def due_items(user: User) -> Panel:
     from ipcenter.notifications.models import Notification
 
+    # Soonest deadline first, undated messages after them (SQLite would put NULLs first).
     items = Notification.objects.filter(recipient=user, read_at__isnull=True).order_by(
-        "due_on", "-created_at"
+        F("due_on").asc(nulls_last=True), "-created_at"
     )[:10]
     return Panel(
         title=_("Due and unread"),
@@ -69,7 +71,7 @@ def due_items(user: User) -> Panel:
                 url=n.url or reverse("notifications:inbox"),
                 due_on=n.due_on,
             )
-            for n in sorted(items, key=lambda n: (n.due_on is None, n.due_on or dt.date.max))
+            for n in items
         ],
         empty=_("Nothing is waiting for you."),
         more_url=reverse("notifications:inbox"),
