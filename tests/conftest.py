@@ -108,6 +108,10 @@ class Cast:
     sam: User  # system admin
     walt: User  # workstation staff, Shanghai
     nina: User  # no role
+    agency_b: Organization  # a second patent agency
+    olga: User  # pre-examiner, Shanghai (a colleague of Bob's, not assigned to his cases)
+    pete: User  # pre-examiner, Pudong
+    gina: User  # agent of agency B
 
     def by_role(self, role: str) -> User:
         return {
@@ -129,6 +133,7 @@ def cast(db: Any) -> Cast:
     ent_a = Organization.objects.create(kind=OrgKind.ENTERPRISE, name="甲公司", name_en="A Co")
     ent_b = Organization.objects.create(kind=OrgKind.ENTERPRISE, name="乙公司", name_en="B Co")
     agency = Organization.objects.create(kind=OrgKind.AGENCY, name="代理所", name_en="Agency")
+    agency_b = Organization.objects.create(kind=OrgKind.AGENCY, name="乙代理所", name_en="Agency B")
     ip_office = Organization.objects.create(kind=OrgKind.IP_OFFICE, name="知识产权局")
     ws_org = Organization.objects.create(kind=OrgKind.WORKSTATION, name="工作站", center=shanghai)
     workstation = Workstation.objects.create(center=shanghai, organization=ws_org, host="协会")
@@ -151,6 +156,10 @@ def cast(db: Any) -> Cast:
         sam=make_person("sam", Role.SYSTEM_ADMIN, shanghai.organization, "en"),
         walt=make_person("walt", Role.WORKSTATION_STAFF, ws_org),
         nina=User.objects.create_user(username="nina", password=PASSWORD),
+        agency_b=agency_b,
+        olga=make_person("olga", Role.PRE_EXAMINER, shanghai.organization),
+        pete=make_person("pete", Role.PRE_EXAMINER, pudong.organization),
+        gina=make_person("gina", Role.AGENT, agency_b),
     )
 
 

@@ -17,10 +17,9 @@ import json
 import re
 import struct
 import time
-import uuid
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -38,18 +37,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ipcenter.accounts.access import can
 from ipcenter.accounts.matrix import API_PREFIX, ENDPOINTS, Endpoint
-from ipcenter.accounts.models import ApiToken, User
+from ipcenter.accounts.models import User
 from ipcenter.accounts.roles import PERM_SCOPES, ROLE_ORG_KINDS, ROLE_PERMISSIONS, Perm, Role, Scope
 from ipcenter.accounts.services import api_token_create
 from ipcenter.audit.models import AuditEvent
 from ipcenter.centers.catalog import CATALOG, SettingSpec
 from ipcenter.centers.selectors import center_settings
 from ipcenter.centers.services import center_settings_change
-from ipcenter.documents.models import Document
 from ipcenter.documents.services import document_grant, document_store
-from ipcenter.notifications.models import Notification
 from ipcenter.notifications.services import notify
 from tests.conftest import PASSWORD, Cast, client_for, token_client
+from tests.matrix_support import MISSING_ID, MISSING_UUID, Case, Value, World
 
 # Strings that only the owners of the fixture objects may ever see.
 DOCUMENT_TITLE = "dave-confidential-plan"
@@ -59,8 +57,6 @@ SETTINGS_REASON = "shanghai-only-rule-change"
 MARKERS = (DOCUMENT_TITLE, NOTIFICATION_SUBJECT, TOKEN_NAME, SETTINGS_REASON)
 
 NEW_PASSWORD = "another-horse-battery-7"
-MISSING_ID = 999_999_999
-MISSING_UUID = str(uuid.UUID(int=1))
 
 
 @pytest.fixture(autouse=True)
@@ -87,14 +83,6 @@ def png_bytes() -> bytes:
 
 def png_upload(name: str = "plan.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
-
-
-@dataclass
-class World:
-    cast: Cast
-    document: Document  # uploaded by Dave for enterprise A
-    notification: Notification  # Alice's
-    token: ApiToken  # Dave's
 
 
 def _adjustable_setting() -> SettingSpec:
@@ -126,27 +114,6 @@ def world(cast: Cast) -> World:
 
 
 # --- the probe of each endpoint ---------------------------------------------------------------
-
-Value = Callable[[World], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Case:
-    allowed: str = ""  # a member of the cast who is served; empty for public endpoints
-    wrong_role: str = ""  # one whose roles lack the permission
-    wrong_scope: str = ""  # the right role in the wrong center, organization or person
-    args: Value = field(default=lambda w: {})  # path parameters
-    data: Value = field(default=lambda w: {})  # query (GET) or payload (other methods)
-    # What the wrong-scope answer is compared with: the same request for an id that names nothing.
-    missing_args: dict[str, Any] = field(default_factory=dict)
-    missing_data: dict[str, Any] = field(default_factory=dict)
-    # For lists: the allowed person sees this string, the wrong-scope person does not.
-    marker: str = ""
-    token: bool = False  # API: a bearer token rather than the session
-    multipart: bool = False  # API: a form with a file rather than JSON
-    before: Callable[[World, Client], None] | None = None
-    # A page form that re-renders with "not one of the choices" refuses with 200.
-    refused: tuple[int, ...] = (403, 404)
 
 
 SHANGHAI: Value = lambda w: {"code": w.cast.shanghai.code}  # noqa: E731
@@ -213,6 +180,14 @@ def _tomorrow() -> str:
 
 
 CALENDAR_QUERY = {"start": "2025-03-03", "days": 5}
+
+
+def _area_case_modules() -> list[dict[str, Case]]:
+    from tests.filings import matrix_cases as filings_cases
+    from tests.preexam import matrix_cases_review, matrix_cases_tracking
+
+    return [filings_cases.CASES, matrix_cases_review.CASES, matrix_cases_tracking.CASES]
+
 
 CASES: dict[str, Case] = {
     # pages
@@ -495,6 +470,12 @@ CASES: dict[str, Case] = {
     ),
 }
 
+# Each business area writes the probes of its own endpoints beside its tests.
+for _area_cases in _area_case_modules():
+    _overlap = set(CASES) & set(_area_cases)
+    assert not _overlap, f"endpoints probed twice: {_overlap}"
+    CASES.update(_area_cases)
+
 
 # --- sending a probe --------------------------------------------------------------------------
 
@@ -723,6 +704,7 @@ def test_wrong_scope_is_refused(endpoint: Endpoint, world: World) -> None:
     if case.marker:
         # A list: served, without the other center's or organization's rows.
         assert 200 <= answer.status < 300
+        assert case.marker.encode() not in answer.body, f"{endpoint.key} shows {case.marker!r}"
         return
     assert answer.status in case.refused, f"{endpoint.key} answered {answer.status}"
     missing = prober.send(missing=True)

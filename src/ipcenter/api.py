@@ -90,7 +90,10 @@ def _mount() -> None:
     from ipcenter.centers.api import router as centers_router
     from ipcenter.centers.api import workstations_router
     from ipcenter.documents.api import router as documents_router
+    from ipcenter.filings.api import router as filings_router
     from ipcenter.notifications.api import router as notifications_router
+    from ipcenter.preexam.api import router as preexam_router
+    from ipcenter.preexam.api_tracking import router as preexam_tracking_router
     from ipcenter.web.api import router as calendar_router
 
     api.add_router("/accounts", accounts_router)
@@ -100,6 +103,9 @@ def _mount() -> None:
     api.add_router("/documents", documents_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/calendar", calendar_router)
+    api.add_router("/filings", filings_router)
+    api.add_router("/preexam", preexam_router)
+    api.add_router("/preexam", preexam_tracking_router)
 
 
 _mount()

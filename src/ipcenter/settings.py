@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "ipcenter.audit",
     "ipcenter.documents",
     "ipcenter.notifications",
+    "ipcenter.filings",
+    "ipcenter.preexam",
     "ipcenter.web",
 ]
 

@@ -43,5 +43,7 @@ urlpatterns = [
     path("audit/", include("ipcenter.audit.urls")),
     path("documents/", include("ipcenter.documents.urls")),
     path("notifications/", include("ipcenter.notifications.urls")),
+    path("filings/", include("ipcenter.filings.urls")),
+    path("preexam/", include("ipcenter.preexam.urls")),
     path("api/v1/", api.urls),
 ]

@@ -27,6 +27,15 @@ class AccessScope:
     center_id: int | None = None
     organization_id: int | None = None
     user_id: int | None = None
+    # More organizations that hold the object too, e.g. the agency acting on a case.
+    also_organization_ids: frozenset[int] = frozenset()
+    # The person the object is assigned to, e.g. a case's pre-examiner.
+    assignee_id: int | None = None
+
+    def organization_ids(self) -> frozenset[int]:
+        if self.organization_id is None:
+            return self.also_organization_ids
+        return self.also_organization_ids | {self.organization_id}
 
 
 class Scoped(Protocol):
@@ -77,7 +86,14 @@ def _membership_grants(m: Membership, user: AnyUser, perm: Perm, scope: AccessSc
         # A membership without a center (IP office, system admin) spans every center.
         return scope.center_id is not None and m.center_id in (None, scope.center_id)
     if kind is Scope.ORGANIZATION:
-        return scope.organization_id is not None and m.organization_id == scope.organization_id
+        return m.organization_id in scope.organization_ids()
+    if kind is Scope.ASSIGNED:
+        # The assignee acts in the center the assignment was made in.
+        return (
+            scope.assignee_id is not None
+            and scope.assignee_id == user.pk
+            and m.center_id in (None, scope.center_id)
+        )
     return scope.user_id is not None and scope.user_id == user.pk
 
 

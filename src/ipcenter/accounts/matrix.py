@@ -11,58 +11,16 @@ Paths are written as in OpenAPI, with `{name}` for a path parameter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
+from ipcenter.accounts.endpoint import API_PREFIX, Endpoint, Guard, Open
 from ipcenter.accounts.roles import Perm
+from ipcenter.filings import matrix as filings_matrix
+from ipcenter.preexam import matrix as preexam_matrix
 
-API_PREFIX = "/api/v1/"
-
-
-class Open(StrEnum):
-    """Endpoints that no permission guards."""
-
-    PUBLIC = "public"  # anyone, signed in or not
-    AUTHENTICATED = "authenticated"  # any signed-in person, with or without a role
-
-
-Guard = Open | Perm | tuple[Perm, ...]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    guard: Guard  # a tuple means "any one of these permissions"
-    description: str
-    # The object the permission is checked against, when there is one: the answer for "not
-    # yours" is then the same as for an id that does not exist.
-    checked_against: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.method} {self.path}"
-
-    @property
-    def is_api(self) -> bool:
-        return self.path.startswith(API_PREFIX)
-
-    @property
-    def is_public(self) -> bool:
-        return self.guard is Open.PUBLIC
-
-    @property
-    def perms(self) -> tuple[Perm, ...]:
-        if isinstance(self.guard, Perm):
-            return (self.guard,)
-        if isinstance(self.guard, tuple):
-            return self.guard
-        return ()
-
+__all__ = ["API", "API_PREFIX", "ENDPOINTS", "PAGES", "Endpoint", "Guard", "Open"]
 
 _DOCUMENT_VIEW = (Perm.DOCUMENT_VIEW_OWN, Perm.DOCUMENT_VIEW_CENTER)
 
-PAGES: tuple[Endpoint, ...] = (
+CORE_PAGES: tuple[Endpoint, ...] = (
     Endpoint("GET", "/", Open.AUTHENTICATED, "Home: my work, soonest due first"),
     Endpoint("GET", "/healthz", Open.PUBLIC, "Health check for the load balancer"),
     Endpoint("POST", "/i18n/setlang/", Open.PUBLIC, "Switch the language"),
@@ -194,7 +152,7 @@ PAGES: tuple[Endpoint, ...] = (
     Endpoint("POST", "/notifications/read-all/", Perm.NOTIFICATION_READ, "Mark my inbox as read"),
 )
 
-API: tuple[Endpoint, ...] = (
+CORE_API: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/openapi.json", Open.PUBLIC, "The OpenAPI spec"),
     Endpoint("GET", "/api/v1/docs", Open.PUBLIC, "Interactive API documentation"),
     Endpoint("GET", "/api/v1/accounts/me", Open.AUTHENTICATED, "The caller and their roles"),
@@ -282,5 +240,9 @@ API: tuple[Endpoint, ...] = (
         "GET", "/api/v1/calendar/between", Perm.CALENDAR_USE, "Working days between two dates"
     ),
 )
+
+# Each business area lists its own endpoints beside its code.
+PAGES: tuple[Endpoint, ...] = CORE_PAGES + filings_matrix.PAGES + preexam_matrix.PAGES
+API: tuple[Endpoint, ...] = CORE_API + filings_matrix.API + preexam_matrix.API
 
 ENDPOINTS: tuple[Endpoint, ...] = PAGES + API

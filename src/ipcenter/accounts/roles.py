@@ -79,6 +79,7 @@ class Scope(StrEnum):
     CENTER = "center"  # the object's center must be the membership's (or it spans all centers)
     ORGANIZATION = "organization"  # the object belongs to the membership's organization
     SELF = "self"  # the object belongs to the user
+    ASSIGNED = "assigned"  # the object is assigned to the user (e.g. a case to its examiner)
 
 
 class Perm(StrEnum):
@@ -99,6 +100,21 @@ class Perm(StrEnum):
     ORG_MEMBERS_VIEW = "accounts:member:view"
     USER_MANAGE = "accounts:user:manage"
     CALENDAR_USE = "calendar:workday:use"
+    # Entity filing (备案), agencies, quota and sanctions.
+    FILING_APPLY = "filings:filing:apply"
+    FILING_VIEW_OWN = "filings:filing:view-own"
+    FILING_REVIEW = "filings:filing:review"
+    AGENCY_REGISTER = "filings:agency:register"
+    AGENCY_REVIEW = "filings:agency:review"
+    QUOTA_REQUEST = "filings:quota:request"
+    QUOTA_DECIDE = "filings:quota:decide"
+    # Pre-examination.
+    CASE_SUBMIT = "preexam:case:submit"  # submit, amend, withdraw, report national events
+    CASE_VIEW_OWN = "preexam:case:view-own"
+    CASE_EXAMINE = "preexam:case:examine"  # the assigned examiner
+    CASE_MANAGE = "preexam:case:manage"  # the center's managers: assign, oversee, record
+    EXAMINER_CONFLICT_DECLARE = "preexam:conflict:declare"
+    PREEXAM_STATS_VIEW = "preexam:stats:view"
 
 
 PERM_SCOPES: dict[Perm, Scope] = {
@@ -117,6 +133,19 @@ PERM_SCOPES: dict[Perm, Scope] = {
     Perm.ORG_MEMBERS_VIEW: Scope.ORGANIZATION,
     Perm.USER_MANAGE: Scope.ANY,
     Perm.CALENDAR_USE: Scope.ANY,
+    Perm.FILING_APPLY: Scope.ORGANIZATION,
+    Perm.FILING_VIEW_OWN: Scope.ORGANIZATION,
+    Perm.FILING_REVIEW: Scope.CENTER,
+    Perm.AGENCY_REGISTER: Scope.ORGANIZATION,
+    Perm.AGENCY_REVIEW: Scope.CENTER,
+    Perm.QUOTA_REQUEST: Scope.ORGANIZATION,
+    Perm.QUOTA_DECIDE: Scope.CENTER,
+    Perm.CASE_SUBMIT: Scope.ORGANIZATION,
+    Perm.CASE_VIEW_OWN: Scope.ORGANIZATION,
+    Perm.CASE_EXAMINE: Scope.ASSIGNED,
+    Perm.CASE_MANAGE: Scope.CENTER,
+    Perm.EXAMINER_CONFLICT_DECLARE: Scope.SELF,
+    Perm.PREEXAM_STATS_VIEW: Scope.CENTER,
 }
 
 _EVERYONE = frozenset(
@@ -131,12 +160,24 @@ _EVERYONE = frozenset(
 )
 _CENTER_STAFF = _EVERYONE | {Perm.CENTER_SETTINGS_VIEW}
 
+_APPLICANT_SIDE = _EVERYONE | {
+    Perm.DOCUMENT_UPLOAD,
+    Perm.DOCUMENT_VIEW_OWN,
+    Perm.CASE_SUBMIT,
+    Perm.CASE_VIEW_OWN,
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.APPLICANT: _EVERYONE | {Perm.DOCUMENT_UPLOAD, Perm.DOCUMENT_VIEW_OWN},
-    Role.ENTERPRISE_ADMIN: _EVERYONE
-    | {Perm.DOCUMENT_UPLOAD, Perm.DOCUMENT_VIEW_OWN, Perm.ORG_MEMBERS_VIEW},
-    Role.AGENT: _EVERYONE | {Perm.DOCUMENT_UPLOAD, Perm.DOCUMENT_VIEW_OWN},
-    Role.PRE_EXAMINER: _CENTER_STAFF,
+    Role.APPLICANT: _APPLICANT_SIDE | {Perm.FILING_VIEW_OWN},
+    Role.ENTERPRISE_ADMIN: _APPLICANT_SIDE
+    | {
+        Perm.ORG_MEMBERS_VIEW,
+        Perm.FILING_APPLY,
+        Perm.FILING_VIEW_OWN,
+        Perm.QUOTA_REQUEST,
+    },
+    Role.AGENT: _APPLICANT_SIDE | {Perm.AGENCY_REGISTER},
+    Role.PRE_EXAMINER: _CENTER_STAFF | {Perm.CASE_EXAMINE, Perm.EXAMINER_CONFLICT_DECLARE},
     Role.MEDIATOR: _CENTER_STAFF,
     Role.WORKSTATION_STAFF: _EVERYONE
     | {Perm.DOCUMENT_UPLOAD, Perm.DOCUMENT_VIEW_OWN, Perm.CENTER_SETTINGS_VIEW},
@@ -152,8 +193,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.DOCUMENT_VIEW_OWN,
         Perm.DOCUMENT_VIEW_CENTER,
         Perm.ORG_MEMBERS_VIEW,
+        Perm.FILING_REVIEW,
+        Perm.AGENCY_REVIEW,
+        Perm.QUOTA_DECIDE,
+        Perm.CASE_MANAGE,
+        Perm.PREEXAM_STATS_VIEW,
     },
-    Role.IP_OFFICE_VIEWER: _EVERYONE | {Perm.CENTER_SETTINGS_VIEW},
+    Role.IP_OFFICE_VIEWER: _EVERYONE | {Perm.CENTER_SETTINGS_VIEW, Perm.PREEXAM_STATS_VIEW},
     # The system administrator runs the installation: people, tokens, the audit log. It is
     # deliberately not entitled to the content of confidential documents.
     Role.SYSTEM_ADMIN: _EVERYONE | {Perm.USER_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_MEMBERS_VIEW},

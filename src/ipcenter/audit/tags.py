@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from ipcenter.filings import tags as filings_tags
+from ipcenter.preexam import tags as preexam_tags
+
 EVENT_LABELS = {
     "accounts:session:login": _("Signed in"),
     "accounts:session:logout": _("Signed out"),
@@ -25,6 +28,10 @@ EVENT_LABELS = {
     "documents:document:downloaded": _("Confidential document downloaded"),
     "documents:document:granted": _("Document shared with an organization"),
 }
+
+
+# Each business area names its own events beside its code.
+EVENT_LABELS |= filings_tags.EVENT_LABELS | preexam_tags.EVENT_LABELS
 
 
 def event_label(tag: str) -> str:

@@ -55,6 +55,7 @@ SCOPE_MEANING = {
     Scope.CENTER: "the object's center must be the role's center (or the role spans all centers)",
     Scope.ORGANIZATION: "the object must belong to the organization the role is held in",
     Scope.SELF: "the object must belong to the person",
+    Scope.ASSIGNED: "the object must be assigned to the person, in the role's center",
 }
 
 

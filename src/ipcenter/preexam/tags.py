@@ -1,0 +1,20 @@
+"""Human names for this area's audit event tags (merged into ipcenter.audit.tags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+EVENT_LABELS: dict[str, Any] = {
+    "preexam:case:accepted": _("Pre-examination case accepted"),
+    "preexam:case:not_accepted": _("Pre-examination case not accepted"),
+    "preexam:case:opinion_issued": _("Pre-examination opinion issued"),
+    "preexam:case:amended": _("Pre-examination case amended"),
+    "preexam:case:qualified": _("Pre-examination case qualified"),
+    "preexam:case:unqualified": _("Pre-examination case unqualified"),
+    "preexam:case:withdrawn": _("Pre-examination case withdrawn"),
+    "preexam:case:filed": _("Filing with CNIPA recorded"),
+    "preexam:case:off_track": _("Case left the fast track"),
+    "preexam:case:granted": _("Grant recorded"),
+}
