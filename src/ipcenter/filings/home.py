@@ -1,0 +1,1 @@
+"""Home-page panels of this area (see ipcenter.web.home)."""
