@@ -153,6 +153,15 @@ CATALOG: tuple[SettingSpec, ...] = (
         G_SANCTIONS,
     ),
     SettingSpec(
+        "sanction_min_decided_cases",
+        _("Decided cases in the year before a failure rate counts"),
+        5,
+        1,
+        1000,
+        COUNT,
+        G_SANCTIONS,
+    ),
+    SettingSpec(
         "ecommerce_determination_days",
         _("E-commerce complaint determination"),
         2,

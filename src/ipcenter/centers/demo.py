@@ -22,6 +22,7 @@ from ipcenter.accounts.roles import OrgKind, Role
 from ipcenter.accounts.services import bootstrap_user, membership_grant
 from ipcenter.calendar import add_workdays
 from ipcenter.centers.models import Center, FieldEntry, FieldListVersion, FieldScheme, Workstation
+from ipcenter.filings.demo import load_filings_demo
 from ipcenter.notifications.services import notify
 
 
@@ -349,4 +350,5 @@ def load_demo(*, password: str) -> list[tuple[str, str, str]]:
                 )
             _demo_notifications(user, account.role)
         printed.append((account.username, str(Role(account.role).label), organization.name))
+    load_filings_demo()
     return printed

@@ -103,14 +103,15 @@ def _verify_structure(ftype: FileType, stream: BinaryIO) -> None:
         except zipfile.BadZipFile as exc:
             raise UploadRejected("malformed", type=ftype.label) from exc
     elif ftype is XML:
-        from xml.etree.ElementTree import ParseError
-
-        import defusedxml.ElementTree as safe_et
-        from defusedxml import DefusedXmlException
+        # Real patent-office XML (USPTO pap and SGML-era files) carries a DOCTYPE with unparsed
+        # image-entity declarations and ISO entity names: the patent loader cuts the DOCTYPE,
+        # maps the names to characters and refuses documents declaring parsed entities.
+        from ipcenter.patents.application import ParseError
+        from ipcenter.patents.documents import safe_xml_root
 
         try:
-            safe_et.parse(stream)
-        except (ParseError, DefusedXmlException) as exc:
+            safe_xml_root(stream.read())
+        except ParseError as exc:
             raise UploadRejected("malformed", type=ftype.label) from exc
     stream.seek(0)
 

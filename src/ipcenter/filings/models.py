@@ -75,9 +75,12 @@ class EntityFiling(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=40)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    documents = models.ManyToManyField("documents.Document", blank=True, related_name="+")
-    # The last automatic eligibility check: [{"rule", "passed", "detail"}], see eligibility.py.
+    # The last automatic eligibility check: [{"rule", "passed", "params", "detail"}], see
+    # eligibility.py; pages render each reason again in the reader's language.
     eligibility = models.JSONField(default=list, blank=True)
+    eligibility_checked_at = models.DateTimeField(null=True, blank=True)
+    # A manager who approves a filing that fails a rule must say why (see services.filing_approve).
+    override_reason = models.TextField(_("reason for approving despite failed rules"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     active_from = models.DateField(null=True, blank=True)
@@ -113,6 +116,43 @@ class EntityFiling(models.Model):
     def access_scope(self) -> AccessScope:
         return AccessScope(center_id=self.center_id, organization_id=self.organization_id)
 
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (FilingState.DRAFT, FilingState.NEEDS_SUPPLEMENT)
+
+
+class FilingDocumentPurpose(models.TextChoices):
+    """What a document proves for the filing; the first five are DocumentKind values too."""
+
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    IP_RULES = "ip_rules", _("IP management rules")
+    STAFF_PROOF = "staff_proof", _("Staff and insurance proof")
+    INTEGRITY_PLEDGE = "integrity_pledge", _("Integrity pledge")
+    AUTHORISATION = "authorisation", _("Contact-person authorisation")
+    COOPERATION_PROOF = "cooperation_proof", _("Industry-cooperation proof (universities)")
+    OTHER = "other", _("Other supporting document")
+
+
+class FilingDocument(models.Model):
+    """A document attached to a filing, with what it is meant to prove."""
+
+    filing = models.ForeignKey(EntityFiling, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=FilingDocumentPurpose.choices)
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["purpose", "attached_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["filing", "document"], name="filing_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filing_id}: {self.purpose}"
+
 
 class FilingEvent(models.Model):
     """One move of a filing: its history, shown to the entity and the center."""
@@ -131,6 +171,14 @@ class FilingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filing_id}: {self.from_state} -> {self.to_state}"
+
+    @property
+    def from_label(self) -> str:
+        return str(FilingState(self.from_state).label) if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(FilingState(self.to_state).label)
 
 
 class FindingKind(models.TextChoices):
@@ -279,6 +327,13 @@ class QuotaRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "organization", "year"],
+                condition=Q(state="pending"),
+                name="quota_request_one_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.year} +{self.requested}"

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ipcenter.accounts.models import Organization
-from ipcenter.centers.models import Center
+from ipcenter.accounts.access import centers_with, organizations_with
+from ipcenter.accounts.models import Organization, User
+from ipcenter.accounts.roles import Perm, Role
+from ipcenter.centers.models import Center, today
 from ipcenter.filings.models import (
     AgencyRegistration,
     AgencyState,
     EntityFiling,
+    EntityFinding,
     FilingState,
+    FindingKind,
     Quota,
+    QuotaRequest,
+    Sanction,
 )
+
+# --- what pre-examination asks ----------------------------------------------------------------
 
 
 def filing_in_force(*, organization: Organization, center: Center) -> EntityFiling | None:
@@ -39,29 +52,248 @@ def quota_used(*, organization: Organization, center: Center, year: int) -> int:
     )
 
 
-def quota_left(*, organization: Organization, center: Center, year: int) -> int:
-    """How many more cases the organization may submit this year (0 when it has no quota)."""
+def quota_total(*, organization: Organization, center: Center, year: int) -> int:
+    """The year's quota (base + extra). Before the new-year job has stored it, an entity whose
+    filing is in force gets the figure the job would store, so nobody is blocked on 1 January."""
     quota = quota_of(organization=organization, center=center, year=year)
-    if quota is None:
+    if quota is not None:
+        return quota.total
+    if filing_in_force(organization=organization, center=center) is None:
         return 0
-    return max(quota.total - quota_used(organization=organization, center=center, year=year), 0)
+    base, _basis = quota_compute(organization=organization, center=center, year=year)
+    return base
+
+
+def quota_left(*, organization: Organization, center: Center, year: int) -> int:
+    """How many more cases the organization may submit this year (0 without a quota)."""
+    total = quota_total(organization=organization, center=center, year=year)
+    if total == 0:
+        return 0
+    return max(total - quota_used(organization=organization, center=center, year=year), 0)
 
 
 def agency_refusal(*, agency: Organization, center: Center) -> str | None:
     """Why the agency may not submit cases to the center, or None when it may."""
     registration = (
         AgencyRegistration.objects.filter(organization=agency, center=center)
-        .exclude(state__in=[AgencyState.REJECTED])
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
         .first()
     )
-    if registration is None or registration.state != AgencyState.REGISTERED:
-        return _("The agency %(agency)s is not registered with %(center)s.") % {
-            "agency": agency.name,
-            "center": center.localized_name(translation.get_language() or "zh-hans"),
-        }
+    names = {
+        "agency": agency.name,
+        "center": center.localized_name(translation.get_language() or "zh-hans"),
+    }
+    if registration is None or registration.state == AgencyState.REJECTED:
+        return _("The agency %(agency)s is not registered with %(center)s.") % names
+    if registration.state == AgencyState.SUBMITTED:
+        return (
+            _("The registration of the agency %(agency)s with %(center)s is still under review.")
+            % names
+        )
+    if registration.state == AgencyState.REVOKED:
+        return _("The registration of the agency %(agency)s with %(center)s was revoked.") % names
     if not registration.on_guarantee_list:
         return _("The agency %(agency)s is not on the agents' association's guarantee list.") % {
             "agency": agency.name
         }
     return None
+
+
+# --- quota ----------------------------------------------------------------------------------
+
+QUOTA_RULE = "max(default_annual_quota, ceil(qualified x (1 + pass_rate)))"
+
+
+def quota_compute(
+    *, organization: Organization, center: Center, year: int
+) -> tuple[int, dict[str, Any]]:
+    """The year's base quota and how it was reached, from the previous year's outcomes.
+
+    base = max(default, ceil(qualified x (1 + pass rate))), pass rate = qualified / accepted of
+    the previous year at this center. An entity without cases last year gets the default; an
+    entity that passed much gets room to grow in proportion to how well it did.
+    """
+    from ipcenter.centers.selectors import center_setting
+    from ipcenter.preexam.selectors import entity_outcomes
+
+    # The default in force when the quota is set (activation, or the new-year job).
+    default = center_setting(center=center, key="default_annual_quota", on=today())
+    outcomes = entity_outcomes(center=center, year=year - 1).get(organization.pk)
+    basis: dict[str, Any] = {
+        "rule": QUOTA_RULE,
+        "previous_year": year - 1,
+        "default": default,
+        "accepted": outcomes.accepted if outcomes else 0,
+        "qualified": outcomes.qualified if outcomes else 0,
+        "unqualified": outcomes.unqualified if outcomes else 0,
+        "pass_rate": None,
+        "earned": 0,
+    }
+    if outcomes is None or outcomes.pass_rate is None:
+        return default, basis
+    pass_rate = min(outcomes.pass_rate, 1.0)
+    earned = math.ceil(outcomes.qualified * (1 + pass_rate))
+    basis |= {"pass_rate": round(pass_rate, 4), "earned": earned}
+    return max(default, earned), basis
+
+
+@dataclass(frozen=True)
+class QuotaSummary:
+    year: int
+    base: int
+    extra: int
+    total: int
+    used: int
+    left: int
+    stored: bool
+    basis: dict[str, Any]
+
+
+def quota_summary(*, organization: Organization, center: Center, year: int) -> QuotaSummary:
+    quota = quota_of(organization=organization, center=center, year=year)
+    if quota is not None:
+        base, extra, basis = quota.base, quota.extra, quota.basis
+    elif filing_in_force(organization=organization, center=center) is not None:
+        base, basis = quota_compute(organization=organization, center=center, year=year)
+        extra = 0
+    else:
+        base, extra, basis = 0, 0, {}
+    used = quota_used(organization=organization, center=center, year=year)
+    total = base + extra
+    return QuotaSummary(
+        year=year,
+        base=base,
+        extra=extra,
+        total=total,
+        used=used,
+        left=max(total - used, 0),
+        stored=quota is not None,
+        basis=basis,
+    )
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def _center_filter(user: Any, perm: Perm) -> Q:
+    ids = centers_with(user, perm)
+    if ids is None:
+        return Q()
+    return Q(center_id__in=ids)
+
+
+def filings_visible_to(user: Any) -> QuerySet[EntityFiling]:
+    """Filings of the user's own organizations and of the centers the user reviews."""
+    own = organizations_with(user, Perm.FILING_VIEW_OWN)
+    reviewed = centers_with(user, Perm.FILING_REVIEW)
+    condition = Q(organization_id__in=own)
+    if reviewed is None:
+        condition = Q()
+    elif reviewed:
+        condition |= Q(center_id__in=reviewed)
+    return EntityFiling.objects.filter(condition).select_related("center", "organization")
+
+
+def review_queue(
+    *, user: Any, state: str = "", query: str = "", center: str = ""
+) -> QuerySet[EntityFiling]:
+    """The filings of the centers the user reviews; submitted ones first, oldest first."""
+    ids = centers_with(user, Perm.FILING_REVIEW)
+    qs = EntityFiling.objects.select_related("center", "organization")
+    if ids is not None:
+        qs = qs.filter(center_id__in=ids)
+    if state:
+        qs = qs.filter(state=state)
+    if center:
+        qs = qs.filter(center__code=center)
+    if query:
+        qs = qs.filter(
+            Q(legal_name__icontains=query)
+            | Q(credit_code__icontains=query)
+            | Q(organization__name__icontains=query)
+            | Q(organization__name_en__icontains=query)
+        )
+    return qs.order_by("submitted_at", "-created_at")
+
+
+def findings_of(*, organization: Organization) -> QuerySet[EntityFinding]:
+    return EntityFinding.objects.filter(organization=organization).select_related("center")
+
+
+def abnormal_findings_in(*, organization: Organization, year: int) -> int:
+    return EntityFinding.objects.filter(
+        organization=organization, kind=FindingKind.ABNORMAL_FILING, found_on__year=year
+    ).count()
+
+
+def agencies_visible_to(user: Any) -> QuerySet[AgencyRegistration]:
+    own = organizations_with(user, Perm.AGENCY_REGISTER)
+    reviewed = centers_with(user, Perm.AGENCY_REVIEW)
+    condition = Q(organization_id__in=own)
+    if reviewed is None:
+        condition = Q()
+    elif reviewed:
+        condition |= Q(center_id__in=reviewed)
+    return AgencyRegistration.objects.filter(condition).select_related("center", "organization")
+
+
+def quota_requests_visible_to(user: Any) -> QuerySet[QuotaRequest]:
+    own = organizations_with(user, Perm.QUOTA_REQUEST) | organizations_with(
+        user, Perm.FILING_VIEW_OWN
+    )
+    decided = centers_with(user, Perm.QUOTA_DECIDE)
+    condition = Q(organization_id__in=own)
+    if decided is None:
+        condition = Q()
+    elif decided:
+        condition |= Q(center_id__in=decided)
+    return QuotaRequest.objects.filter(condition).select_related("center", "organization")
+
+
+def sanctions_visible_to(user: Any) -> QuerySet[Sanction]:
+    own = organizations_with(user, Perm.FILING_VIEW_OWN)
+    reviewed = centers_with(user, Perm.FILING_REVIEW)
+    condition = Q(filing__organization_id__in=own)
+    if reviewed is None:
+        condition = Q()
+    elif reviewed:
+        condition |= Q(filing__center_id__in=reviewed)
+    return Sanction.objects.filter(condition).select_related(
+        "filing", "filing__center", "filing__organization"
+    )
+
+
+# --- people to tell -------------------------------------------------------------------------
+
+
+def center_managers(center: Center) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__center=center,
+            memberships__role=Role.CENTER_MANAGER,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def entity_admins(organization: Organization) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organization=organization,
+            memberships__role=Role.ENTERPRISE_ADMIN,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def agency_agents(organization: Organization) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organization=organization,
+            memberships__role=Role.AGENT,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 
+from ipcenter.accounts.access import can, centers_with, get_for_user_or_404, organizations_with
+from ipcenter.accounts.roles import Perm, Role
 from ipcenter.centers.models import Center
-from ipcenter.preexam.models import Case, CaseState
+from ipcenter.preexam.models import Case, CaseState, CaseVersion, ExaminerConflict
 
 # A case counts as qualified once it passed, whatever happened at the national office after.
 QUALIFIED_STATES = (CaseState.QUALIFIED, CaseState.FILED, CaseState.OFF_TRACK, CaseState.GRANTED)
@@ -50,3 +53,137 @@ def entity_outcomes(*, center: Center, year: int) -> dict[int, Outcomes]:
         for row in rows
         if row["accepted"] or row["qualified"] or row["unqualified"]
     }
+
+
+# --- who sees which case -------------------------------------------------------------------
+
+# Whoever holds one of these on a case may read its content (see Case.access_scope()).
+VIEW_PERMS = (Perm.CASE_VIEW_OWN, Perm.CASE_EXAMINE, Perm.CASE_MANAGE)
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """The cases the user may see: their organization's or agency's, those assigned to them,
+    and those of the centers they manage. The one statement of the rule; single cases are
+    fetched through it too."""
+    orgs = organizations_with(user, Perm.CASE_VIEW_OWN)
+    condition = Q(organization_id__in=orgs) | Q(agency_id__in=orgs)
+    examine_centers = centers_with(user, Perm.CASE_EXAMINE)
+    if examine_centers is None:
+        condition |= Q(examiner_id=user.pk)
+    elif examine_centers:
+        condition |= Q(examiner_id=user.pk, center_id__in=examine_centers)
+    manage_centers = centers_with(user, Perm.CASE_MANAGE)
+    if manage_centers is None:
+        condition |= Q(pk__isnull=False)
+    elif manage_centers:
+        condition |= Q(center_id__in=manage_centers)
+    return Case.objects.filter(condition).select_related(
+        "center", "organization", "agency", "examiner", "submitted_by"
+    )
+
+
+def case_for_user_or_404(user: Any, case_id: Any, perms: Any = VIEW_PERMS) -> Case:
+    """One case the user may see (with one of `perms` on it); the same 404 for missing and
+    not-yours."""
+    return get_for_user_or_404(user, perms, cases_visible_to(user), pk=case_id)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str = ""
+    patent_type: str = ""
+    examiner_id: int | None = None
+    center_id: int | None = None
+    q: str = ""
+    unassigned: bool = False
+
+
+def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Visible cases with the due date of their soonest running clock, newest first."""
+    f = filters or CaseFilters()
+    qs = cases_visible_to(user).annotate(
+        due_on=Min("clocks__due_on", filter=Q(clocks__stopped_at__isnull=True))
+    )
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.patent_type:
+        qs = qs.filter(patent_type=f.patent_type)
+    if f.examiner_id:
+        qs = qs.filter(examiner_id=f.examiner_id)
+    if f.center_id:
+        qs = qs.filter(center_id=f.center_id)
+    if f.unassigned:
+        qs = qs.filter(examiner__isnull=True)
+    if f.q:
+        qs = qs.filter(
+            Q(reference__icontains=f.q)
+            | Q(title__icontains=f.q)
+            | Q(organization__name__icontains=f.q)
+            | Q(organization__name_en__icontains=f.q)
+            | Q(main_code__icontains=f.q)
+        )
+    return qs.order_by("-submitted_at", "-id")
+
+
+def examiner_queue(*, user: Any) -> QuerySet[Case]:
+    """The examiner's own open cases, soonest due first."""
+    from ipcenter.preexam.workflow import OPEN_REVIEW_STATES
+
+    return (
+        Case.objects.filter(examiner_id=user.pk, state__in=OPEN_REVIEW_STATES)
+        .select_related("center", "organization")
+        .annotate(due_on=Min("clocks__due_on", filter=Q(clocks__stopped_at__isnull=True)))
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "id")
+    )
+
+
+def unassigned_cases(*, center_id: int) -> QuerySet[Case]:
+    from ipcenter.preexam.workflow import OPEN_REVIEW_STATES
+
+    return (
+        Case.objects.filter(
+            center_id=center_id, examiner__isnull=True, state__in=OPEN_REVIEW_STATES
+        )
+        .annotate(due_on=Min("clocks__due_on", filter=Q(clocks__stopped_at__isnull=True)))
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "id")
+    )
+
+
+def case_versions(case: Case) -> QuerySet[CaseVersion]:
+    return case.versions.prefetch_related("documents__document", "findings").select_related(
+        "created_by"
+    )
+
+
+def conflicts_visible_to(user: Any) -> QuerySet[ExaminerConflict]:
+    """An examiner's own declarations; a manager's view of the examiners of their centers."""
+    condition = Q(examiner_id=user.pk) if can(user, Perm.EXAMINER_CONFLICT_DECLARE) else Q(pk=None)
+    centers = centers_with(user, Perm.CASE_MANAGE)
+    if centers is None:
+        condition |= Q(pk__isnull=False)
+    elif centers:
+        condition |= Q(
+            examiner__memberships__role=Role.PRE_EXAMINER,
+            examiner__memberships__center_id__in=centers,
+        )
+    return (
+        ExaminerConflict.objects.filter(condition)
+        .select_related("examiner", "organization")
+        .distinct()
+        .order_by("-declared_at", "-id")
+    )
+
+
+def finding_message(code: str, params: dict[str, Any]) -> str:
+    """A formality finding in the reader's language (the checker's English template, translated)."""
+    from django.utils.translation import gettext
+
+    from ipcenter.patents.formality import MESSAGES
+
+    template = MESSAGES.get(code)
+    if not template:
+        return code
+    try:
+        return gettext(template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return gettext(template)

@@ -17,4 +17,17 @@ EVENT_LABELS: dict[str, Any] = {
     "preexam:case:filed": _("Filing with CNIPA recorded"),
     "preexam:case:off_track": _("Case left the fast track"),
     "preexam:case:granted": _("Grant recorded"),
+    "preexam:case:submitted": _("Pre-examination case submitted"),
+    "preexam:case:viewed": _("Pre-examination case content viewed"),
+    "preexam:case:assigned": _("Pre-examination case assigned"),
+    "preexam:case:unassigned": _("No pre-examiner found for a case"),
+    "preexam:case:reassigned": _("Pre-examination case reassigned"),
+    "preexam:conflict:declared": _("Examiner conflict of interest declared"),
+    "preexam:conflict:withdrawn": _("Examiner conflict of interest withdrawn"),
+    # Fast track and clocks (tracking.py, tasks.py).
+    "preexam:office_action:recorded": _("CNIPA office action recorded"),
+    "preexam:office_action:answered": _("Office action answered"),
+    "preexam:certificate:attached": _("Grant certificate attached"),
+    "preexam:clock:reminded": _("Deadline reminder sent"),
+    "preexam:clock:escalated": _("Overdue deadline escalated to the managers"),
 }

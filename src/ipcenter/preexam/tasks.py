@@ -1,0 +1,256 @@
+"""The clocks job: reminders before a deadline, escalation to the managers after it.
+
+`clocks_tick()` is a plain function (tests and the shell call it); the periodic Huey task below
+runs it every 15 minutes. Each clock is claimed with a conditional UPDATE before anybody is told
+(`reminded_at IS NULL` -> now, `escalated_at IS NULL` -> now), inside the transaction that writes
+the notifications: a second worker running at the same time finds the row taken (its UPDATE
+waits for the first to commit, then matches nothing) and never notifies twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from ipcenter.accounts.models import Membership, User
+from ipcenter.accounts.roles import Role
+from ipcenter.audit.services import audit_record
+from ipcenter.calendar import CalendarRangeError, add_workdays
+from ipcenter.centers.catalog import SPECS
+from ipcenter.centers.models import Center
+from ipcenter.centers.selectors import center_setting
+from ipcenter.notifications.services import notify
+from ipcenter.preexam.models import Case, CaseEvent, Clock, ClockKind
+from ipcenter.preexam.tracking import case_url
+
+APPLICANT_ROLES = (Role.ENTERPRISE_ADMIN, Role.APPLICANT)
+# Clocks that run against the applicant side; the decision clock runs against the center.
+APPLICANT_CLOCKS = frozenset({ClockKind.AMENDMENT, ClockKind.CNIPA_FILING, ClockKind.OFFICE_ACTION})
+
+
+@dataclass
+class TickReport:
+    reminded: list[int] = field(default_factory=list)  # clock ids
+    escalated: list[int] = field(default_factory=list)
+    notified: int = 0  # notifications written
+
+
+# --- who is told ----------------------------------------------------------------------------------
+
+
+def _active(memberships: Any) -> list[User]:
+    users = {
+        m.user.pk: m.user
+        for m in memberships.filter(is_active=True, user__is_active=True).select_related("user")
+    }
+    return [users[pk] for pk in sorted(users)]
+
+
+def center_managers(center_id: int) -> list[User]:
+    return _active(Membership.objects.filter(role=Role.CENTER_MANAGER, center_id=center_id))
+
+
+def applicant_side(case: Case) -> list[User]:
+    """The applicant's enterprise admins and applicants, and the agents of its agency."""
+    condition = Q(organization_id=case.organization_id, role__in=APPLICANT_ROLES)
+    if case.agency_id:
+        condition |= Q(organization_id=case.agency_id, role=Role.AGENT)
+    return _active(Membership.objects.filter(condition, organization__is_active=True))
+
+
+def responsible(clock: Clock) -> list[User]:
+    """Who must act before the clock runs out."""
+    case = clock.case
+    if clock.kind in APPLICANT_CLOCKS:
+        return applicant_side(case)
+    if case.examiner is not None and case.examiner.is_active:
+        return [case.examiner]
+    return center_managers(case.center_id)
+
+
+# --- candidates and claims ------------------------------------------------------------------------
+
+
+def _running() -> Any:
+    return Clock.objects.filter(stopped_at__isnull=True).select_related(
+        "case", "case__examiner", "case__center", "case__organization"
+    )
+
+
+def reminder_candidates(today: dt.date) -> list[Clock]:
+    """Running clocks, not yet reminded, due today or within the center's reminder window."""
+    widest = add_workdays(today, SPECS["reminder_days_before"].maximum)
+    rows = list(
+        _running()
+        .filter(reminded_at__isnull=True, due_on__gte=today, due_on__lte=widest)
+        .order_by("due_on", "id")
+    )
+    horizons: dict[int, dt.date] = {}
+    chosen = []
+    for clock in rows:
+        center: Center = clock.case.center
+        if center.pk not in horizons:
+            days = center_setting(center=center, key="reminder_days_before", on=today)
+            horizons[center.pk] = add_workdays(today, days)
+        if clock.due_on <= horizons[center.pk]:
+            chosen.append(clock)
+    return chosen
+
+
+def escalation_candidates(today: dt.date) -> list[Clock]:
+    """Running clocks past their due date that the managers have not been told of."""
+    return list(
+        _running().filter(escalated_at__isnull=True, due_on__lt=today).order_by("due_on", "id")
+    )
+
+
+def claim_reminder(clock_id: int) -> bool:
+    now = timezone.now()
+    claimed = Clock.objects.filter(
+        pk=clock_id, reminded_at__isnull=True, stopped_at__isnull=True
+    ).update(reminded_at=now)
+    return claimed == 1
+
+
+def claim_escalation(clock_id: int) -> bool:
+    now = timezone.now()
+    claimed = Clock.objects.filter(
+        pk=clock_id, escalated_at__isnull=True, stopped_at__isnull=True
+    ).update(escalated_at=now)
+    return claimed == 1
+
+
+# --- the messages -------------------------------------------------------------------------------
+
+
+def _kind_label(clock: Clock) -> str:
+    return str(ClockKind(clock.kind).label)
+
+
+def _remind(clock: Clock, recipients: Iterable[User]) -> int:
+    case = clock.case
+    count = 0
+    for user in recipients:
+        notify(
+            recipient=user,
+            tag="preexam:clock:reminded",
+            subject=lambda: (
+                _("Due %(date)s: %(kind)s for %(reference)s")
+                % {
+                    "date": clock.due_on.isoformat(),
+                    "kind": _kind_label(clock),
+                    "reference": case.reference,
+                }
+            ),
+            body=lambda: (
+                _("The deadline “%(kind)s” of case %(reference)s (%(title)s) falls on %(date)s.")
+                % {
+                    "kind": _kind_label(clock),
+                    "reference": case.reference,
+                    "title": case.title,
+                    "date": clock.due_on.isoformat(),
+                }
+            ),
+            url=case_url(case),
+            due_on=clock.due_on,
+        )
+        count += 1
+    return count
+
+
+def _escalate(clock: Clock, recipients: Iterable[User]) -> int:
+    case = clock.case
+    count = 0
+    for user in recipients:
+        notify(
+            recipient=user,
+            tag="preexam:clock:escalated",
+            subject=lambda: (
+                _("Overdue since %(date)s: %(kind)s for %(reference)s")
+                % {
+                    "date": clock.due_on.isoformat(),
+                    "kind": _kind_label(clock),
+                    "reference": case.reference,
+                }
+            ),
+            body=lambda: (
+                _(
+                    "The deadline “%(kind)s” of case %(reference)s (%(title)s) passed on %(date)s "
+                    "and the clock is still running."
+                )
+                % {
+                    "kind": _kind_label(clock),
+                    "reference": case.reference,
+                    "title": case.title,
+                    "date": clock.due_on.isoformat(),
+                }
+            ),
+            url=case_url(case),
+            due_on=clock.due_on,
+        )
+        count += 1
+    return count
+
+
+def _record(clock: Clock, action: str, recipients: list[User]) -> None:
+    case = clock.case
+    data = {
+        "clock": clock.pk,
+        "kind": clock.kind,
+        "due_on": clock.due_on.isoformat(),
+        "notified": [u.pk for u in recipients],
+    }
+    CaseEvent.objects.create(case=case, action=f"clock:{action}", data=data)
+    audit_record(
+        actor=None,
+        tag=f"preexam:clock:{action}",
+        subject=case,
+        new=data,
+        organization=case.organization,
+        center=case.center,
+    )
+
+
+# --- the tick -----------------------------------------------------------------------------------
+
+
+def clocks_tick(*, today: dt.date | None = None) -> TickReport:
+    """Remind before and escalate after every running clock's deadline, each exactly once."""
+    today = today or timezone.localdate()
+    report = TickReport()
+    try:
+        reminders = reminder_candidates(today)
+    except CalendarRangeError:  # the calendar has run out: escalations still go out
+        reminders = []
+    for clock in reminders:
+        with transaction.atomic():
+            if not claim_reminder(clock.pk):
+                continue  # another worker took it
+            recipients = responsible(clock)
+            report.notified += _remind(clock, recipients)
+            _record(clock, "reminded", recipients)
+            report.reminded.append(clock.pk)
+    for clock in escalation_candidates(today):
+        with transaction.atomic():
+            if not claim_escalation(clock.pk):
+                continue
+            recipients = center_managers(clock.case.center_id)
+            report.notified += _escalate(clock, recipients)
+            _record(clock, "escalated", recipients)
+            report.escalated.append(clock.pk)
+    return report
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def preexam_clocks_tick() -> dict[str, int]:
+    report = clocks_tick()
+    return {"reminded": len(report.reminded), "escalated": len(report.escalated)}
