@@ -36,13 +36,19 @@ SECTION_KINDS: tuple[str, ...] = (
     "detailed_description",
 )
 
+
+def _(message: str) -> str:
+    """Marks a message for Django's makemessages; translated where it is shown."""
+    return message
+
+
 # English labels for reports and messages (the Django layer translates them).
 SECTION_LABELS: dict[str, str] = {
-    "technical_field": "Technical field",
-    "background": "Background art",
-    "summary": "Summary of the invention",
-    "drawings": "Description of the drawings",
-    "detailed_description": "Detailed description",
+    "technical_field": _("Technical field"),
+    "background": _("Background art"),
+    "summary": _("Summary of the invention"),
+    "drawings": _("Description of the drawings"),
+    "detailed_description": _("Detailed description"),
 }
 
 _SPACE = re.compile(r"\s+")
@@ -136,11 +142,6 @@ class ParsedApplication:
 
     def claim(self, number: int) -> Claim | None:
         return next((c for c in self.claims if c.number == number), None)
-
-
-def _(message: str) -> str:
-    """Marks a message for Django's makemessages; translated where it is shown."""
-    return message
 
 
 # Stable error codes -> English message templates; ``{name}`` placeholders come from params.

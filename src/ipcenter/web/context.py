@@ -18,43 +18,130 @@ from ipcenter.accounts.roles import Perm
 class NavItem:
     label: str | Promise
     url_name: str
-    perm: Perm | None
+    perm: Perm | tuple[Perm, ...] | None  # a tuple: any one of them
     icon: str
+    testid: str = ""
+
+    def shown_to(self, user: Any) -> bool:
+        if self.perm is None:
+            return True
+        perms = self.perm if isinstance(self.perm, tuple) else (self.perm,)
+        return any(can(user, p) for p in perms)
 
 
-NAV: tuple[NavItem, ...] = (
-    NavItem(_("My work"), "home", None, "house"),
-    NavItem(_("Centers"), "centers:list", Perm.CENTER_VIEW, "building"),
-    NavItem(_("Workstations"), "centers:workstations", Perm.WORKSTATION_VIEW, "diagram-3"),
-    NavItem(_("Documents"), "documents:list", Perm.DOCUMENT_UPLOAD, "folder2"),
-    NavItem(_("Inbox"), "notifications:inbox", Perm.NOTIFICATION_READ, "envelope"),
-    NavItem(_("Members"), "accounts:members", Perm.ORG_MEMBERS_VIEW, "people"),
-    NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW, "journal-text"),
-    NavItem(_("Users"), "accounts:users", Perm.USER_MANAGE, "person-gear"),
-    NavItem(_("Organizations"), "accounts:organizations", Perm.USER_MANAGE, "buildings"),
-    NavItem(_("Working days"), "calendar", Perm.CALENDAR_USE, "calendar3"),
+@dataclass(frozen=True)
+class NavSection:
+    title: str | Promise  # empty: no heading
+    items: tuple[NavItem, ...]
+
+
+_CASE_READERS = (Perm.CASE_VIEW_OWN, Perm.CASE_EXAMINE, Perm.CASE_MANAGE)
+
+NAV: tuple[NavSection, ...] = (
+    NavSection(
+        "",
+        (
+            NavItem(_("My work"), "home", None, "house"),
+            NavItem(_("Inbox"), "notifications:inbox", Perm.NOTIFICATION_READ, "envelope"),
+        ),
+    ),
+    NavSection(
+        _("Entity filing"),
+        (
+            NavItem(
+                _("My filings"), "filings:list", Perm.FILING_VIEW_OWN, "patch-check", "nav-filings"
+            ),
+            NavItem(
+                _("Filing review"),
+                "filings:queue",
+                Perm.FILING_REVIEW,
+                "clipboard-check",
+                "nav-filing-review",
+            ),
+            NavItem(_("Agencies"), "filings:agencies", Perm.AGENCY_REVIEW, "briefcase"),
+            NavItem(
+                _("Agency registration"),
+                "filings:agency_register",
+                Perm.AGENCY_REGISTER,
+                "briefcase",
+            ),
+            NavItem(
+                _("Quota requests"), "filings:quota_requests", Perm.QUOTA_DECIDE, "speedometer2"
+            ),
+            NavItem(_("Sanctions"), "filings:sanctions", Perm.FILING_REVIEW, "exclamation-octagon"),
+        ),
+    ),
+    NavSection(
+        _("Pre-examination"),
+        (
+            NavItem(
+                _("Cases"), "preexam:case_list", _CASE_READERS, "file-earmark-text", "nav-preexam"
+            ),
+            NavItem(_("My review queue"), "preexam:queue", Perm.CASE_EXAMINE, "inbox", "nav-queue"),
+            NavItem(
+                _("Conflicts of interest"),
+                "preexam:conflicts",
+                (Perm.EXAMINER_CONFLICT_DECLARE, Perm.CASE_MANAGE),
+                "person-x",
+                "nav-conflicts",
+            ),
+            NavItem(
+                _("Statistics"),
+                "preexam:stats",
+                Perm.PREEXAM_STATS_VIEW,
+                "bar-chart-line",
+                "nav-preexam-stats",
+            ),
+        ),
+    ),
+    NavSection(
+        _("Center"),
+        (
+            NavItem(_("Centers"), "centers:list", Perm.CENTER_VIEW, "building"),
+            NavItem(_("Workstations"), "centers:workstations", Perm.WORKSTATION_VIEW, "diagram-3"),
+            NavItem(_("Documents"), "documents:list", Perm.DOCUMENT_UPLOAD, "folder2"),
+            NavItem(_("Members"), "accounts:members", Perm.ORG_MEMBERS_VIEW, "people"),
+            NavItem(_("Working days"), "calendar", Perm.CALENDAR_USE, "calendar3"),
+        ),
+    ),
+    NavSection(
+        _("Administration"),
+        (
+            NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW, "journal-text"),
+            NavItem(_("Users"), "accounts:users", Perm.USER_MANAGE, "person-gear"),
+            NavItem(_("Organizations"), "accounts:organizations", Perm.USER_MANAGE, "buildings"),
+        ),
+    ),
 )
+
+
+def _is_active(path: str, url: str, url_name: str) -> bool:
+    return path == url or (url_name != "home" and path.startswith(url))
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "unread_notifications": 0}
+        return {"nav_sections": [], "unread_notifications": 0}
     from ipcenter.notifications.services import unread_count
 
-    items = [
-        {
-            "label": item.label,
-            "url": reverse(item.url_name),
-            "icon": item.icon,
-            "active": request.path == reverse(item.url_name)
-            or (item.url_name != "home" and request.path.startswith(reverse(item.url_name))),
-        }
-        for item in NAV
-        if item.perm is None or can(user, item.perm)
-    ]
+    sections = []
+    for section in NAV:
+        items = [
+            {
+                "label": item.label,
+                "url": (url := reverse(item.url_name)),
+                "icon": item.icon,
+                "testid": item.testid,
+                "active": _is_active(request.path, url, item.url_name),
+            }
+            for item in section.items
+            if item.shown_to(user)
+        ]
+        if items:
+            sections.append({"title": section.title, "items": items})
     return {
-        "nav_items": items,
+        "nav_sections": sections,
         "unread_notifications": unread_count(user),
         "my_memberships": memberships(user),
     }

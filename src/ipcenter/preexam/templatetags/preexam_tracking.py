@@ -7,8 +7,6 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from ipcenter.accounts.access import can
-from ipcenter.accounts.roles import Perm
 from ipcenter.documents.services import documents_visible_to
 from ipcenter.preexam.models import Case, CaseEvent, CaseState, Clock, ClockKind
 from ipcenter.preexam.tracking import LEAVE_KINDS, RECORDERS
@@ -70,8 +68,3 @@ def tracking_context(case: Case, user: Any) -> dict[str, Any]:
         "can_attach": may_record and case.state == S.GRANTED,
     }
 
-
-@register.simple_tag
-def may_view_preexam_stats(user: Any) -> bool:
-    """For the navigation link (can(), not has_perm: a superuser flag grants nothing)."""
-    return user is not None and user.is_authenticated and can(user, Perm.PREEXAM_STATS_VIEW)
