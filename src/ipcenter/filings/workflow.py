@@ -12,18 +12,16 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ipcenter.accounts.access import can
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
 from ipcenter.filings.models import EntityFiling, FilingEvent, FilingState
-from ipcenter.lib.errors import Conflict
+from ipcenter.lib.workflow import Workflow, apply_move
 
 S = FilingState
 
@@ -34,7 +32,7 @@ class Actor(StrEnum):
     SYSTEM = "system"  # a periodic job
 
 
-ACTOR_PERMS: dict[Actor, Perm] = {
+ACTOR_PERMS: dict[str, Perm] = {
     Actor.ENTITY: Perm.FILING_APPLY,
     Actor.MANAGER: Perm.FILING_REVIEW,
 }
@@ -42,7 +40,7 @@ ACTOR_PERMS: dict[Actor, Perm] = {
 E, M, SYS = Actor.ENTITY, Actor.MANAGER, Actor.SYSTEM
 
 # (from, to) -> who may make the move.
-TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.DRAFT, S.SUBMITTED): frozenset({E}),
     (S.SUBMITTED, S.NEEDS_SUPPLEMENT): frozenset({M}),
     (S.SUBMITTED, S.APPROVED): frozenset({M}),
@@ -70,22 +68,16 @@ TERMINAL_STATES = frozenset({S.REJECTED, S.CANCELLED, S.WITHDRAWN})
 REVIEW_STATES = frozenset({S.SUBMITTED})
 
 
-def allowed_moves(state: str) -> dict[str, frozenset[Actor]]:
-    """The states a filing may move to from `state`, and who may move it."""
-    return {to: actors for (frm, to), actors in TRANSITIONS.items() if frm == state}
-
-
-def actor_kinds(user: Any, filing: EntityFiling) -> set[Actor]:
-    """What the user is on this filing: the entity's administrator, a manager of its center."""
-    if user is None:
-        return {Actor.SYSTEM}
-    return {kind for kind, perm in ACTOR_PERMS.items() if can(user, perm, filing)}
-
-
-def moves_for(user: Any, filing: EntityFiling) -> list[str]:
-    """The moves this user may make now, for showing buttons."""
-    kinds = actor_kinds(user, filing)
-    return [to for to, actors in allowed_moves(filing.state).items() if actors & kinds]
+FILING_WORKFLOW = Workflow(
+    states=FilingState,
+    transitions=TRANSITIONS,
+    actor_perms=ACTOR_PERMS,
+    system=Actor.SYSTEM,
+    illegal_move=_("A filing that is “%(from)s” cannot become “%(to)s”."),
+)
+allowed_moves = FILING_WORKFLOW.allowed_moves
+actor_kinds = FILING_WORKFLOW.actor_kinds
+moves_for = FILING_WORKFLOW.moves_for
 
 
 def filing_transition(
@@ -110,23 +102,10 @@ def filing_transition(
             .get(pk=filing.pk)
         )
         frm = locked.state
-        actors = TRANSITIONS.get((frm, to))
-        if actors is None:
-            raise Conflict(
-                _("A filing that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": S(frm).label, "to": S(to).label if to in S.values else to}
-            )
-        if not actors & actor_kinds(actor, locked):
-            raise PermissionDenied("filings:filing:transition")
+        FILING_WORKFLOW.check_move(locked, to, actor)
         if guard is not None:
             guard(locked)
-        old: dict[str, Any] = {"state": frm}
-        new: dict[str, Any] = {"state": to}
-        for field, value in (updates or {}).items():
-            old[field] = getattr(locked, field)
-            setattr(locked, field, value)
-            new[field] = value
-        locked.state = to
+        old, new = apply_move(locked, to, updates)
         locked.save()
         FilingEvent.objects.create(
             filing=locked, from_state=frm, to_state=to, actor=actor, reason=reason

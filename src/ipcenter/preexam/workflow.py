@@ -11,14 +11,12 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ipcenter.accounts.access import can
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
-from ipcenter.lib.errors import Conflict
+from ipcenter.lib.workflow import Workflow, apply_move
 from ipcenter.preexam.models import Case, CaseEvent, CaseState
 
 S = CaseState
@@ -31,7 +29,7 @@ class Actor(StrEnum):
     SYSTEM = "system"  # a periodic job
 
 
-ACTOR_PERMS: dict[Actor, Perm] = {
+ACTOR_PERMS: dict[str, Perm] = {
     Actor.APPLICANT: Perm.CASE_SUBMIT,
     Actor.EXAMINER: Perm.CASE_EXAMINE,
     Actor.MANAGER: Perm.CASE_MANAGE,
@@ -40,7 +38,7 @@ ACTOR_PERMS: dict[Actor, Perm] = {
 A, E, M = Actor.APPLICANT, Actor.EXAMINER, Actor.MANAGER
 
 # (from, to) -> who may make the move.
-TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SUBMITTED, S.ACCEPTED): frozenset({E, M}),
     (S.SUBMITTED, S.NOT_ACCEPTED): frozenset({E, M}),
     (S.ACCEPTED, S.OPINION_ISSUED): frozenset({E}),
@@ -68,22 +66,16 @@ TERMINAL_STATES = frozenset({S.NOT_ACCEPTED, S.UNQUALIFIED, S.WITHDRAWN, S.GRANT
 OPEN_REVIEW_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.OPINION_ISSUED, S.AMENDED})
 
 
-def allowed_moves(state: str) -> dict[str, frozenset[Actor]]:
-    """The states a case may move to from `state`, and who may move it."""
-    return {to: actors for (frm, to), actors in TRANSITIONS.items() if frm == state}
-
-
-def actor_kinds(user: Any, case: Case) -> set[Actor]:
-    """What the user is on this case: applicant side, its examiner, a manager of its center."""
-    if user is None:
-        return {Actor.SYSTEM}
-    return {kind for kind, perm in ACTOR_PERMS.items() if can(user, perm, case)}
-
-
-def moves_for(user: Any, case: Case) -> list[str]:
-    """The moves this user may make now, for showing buttons."""
-    kinds = actor_kinds(user, case)
-    return [to for to, actors in allowed_moves(case.state).items() if actors & kinds]
+CASE_WORKFLOW = Workflow(
+    states=CaseState,
+    transitions=TRANSITIONS,
+    actor_perms=ACTOR_PERMS,
+    system=Actor.SYSTEM,
+    illegal_move=_("A case that is “%(from)s” cannot become “%(to)s”."),
+)
+allowed_moves = CASE_WORKFLOW.allowed_moves
+actor_kinds = CASE_WORKFLOW.actor_kinds
+moves_for = CASE_WORKFLOW.moves_for
 
 
 def case_transition(
@@ -105,23 +97,10 @@ def case_transition(
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         frm = locked.state
-        actors = TRANSITIONS.get((frm, to))
-        if actors is None:
-            raise Conflict(
-                _("A case that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": S(frm).label, "to": S(to).label if to in S.values else to}
-            )
-        if not actors & actor_kinds(actor, locked):
-            raise PermissionDenied("preexam:case:transition")
+        CASE_WORKFLOW.check_move(locked, to, actor)
         if guard is not None:
             guard(locked)
-        old = {"state": frm}
-        new: dict[str, Any] = {"state": to}
-        for field, value in (updates or {}).items():
-            old[field] = getattr(locked, field)
-            setattr(locked, field, value)
-            new[field] = value
-        locked.state = to
+        old, new = apply_move(locked, to, updates)
         locked.save()
         CaseEvent.objects.create(
             case=locked,
