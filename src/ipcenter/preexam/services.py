@@ -64,7 +64,7 @@ from ipcenter.preexam.models import (
     Severity,
     VersionDocument,
 )
-from ipcenter.preexam.workflow import TRANSITIONS, actor_kinds, case_transition
+from ipcenter.preexam.workflow import CASE_WORKFLOW, case_transition
 
 S = CaseState
 
@@ -683,20 +683,9 @@ def case_submit(
 # --- review moves --------------------------------------------------------------------------
 
 
-def _state_label(value: str) -> str:
-    return str(S(value).label) if value in S.values else value
-
-
 def _preflight(*, case: Case, to: str, actor: Any) -> None:
     """Refuse an illegal move before any upload is read (the same answers as case_transition)."""
-    actors = TRANSITIONS.get((case.state, to))
-    if actors is None:
-        raise Conflict(
-            gettext_lazy("A case that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": _state_label(case.state), "to": _state_label(to)}
-        )
-    if not actors & actor_kinds(actor, case):
-        raise PermissionDenied("preexam:case:transition")
+    CASE_WORKFLOW.check_move(case, to, actor)
 
 
 def _need_reason(reason: str) -> str:
