@@ -12,6 +12,7 @@ import json
 import random
 from dataclasses import dataclass
 from importlib import resources
+from io import TextIOBase
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from ipcenter.calendar import add_workdays
 from ipcenter.centers.models import Center, FieldEntry, FieldListVersion, FieldScheme, Workstation
 from ipcenter.filings.demo import load_filings_demo
 from ipcenter.notifications.services import notify
+from ipcenter.preexam.demo import load_preexam_demo
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _task_subject(role: str) -> str:
 
 
 @transaction.atomic
-def load_demo(*, password: str) -> list[tuple[str, str, str]]:
+def load_demo(*, password: str, stdout: TextIOBase | None = None) -> list[tuple[str, str, str]]:
     """Create the demo data if it is not there yet; return (username, role, organization)."""
     shanghai = _center("shanghai")
     pudong = _center("pudong")
@@ -351,4 +353,5 @@ def load_demo(*, password: str) -> list[tuple[str, str, str]]:
             _demo_notifications(user, account.role)
         printed.append((account.username, str(Role(account.role).label), organization.name))
     load_filings_demo()
+    load_preexam_demo(stdout=stdout)
     return printed

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = env_str("IPCENTER_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
-        accounts = load_demo(password=password)
+        accounts = load_demo(password=password, stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password: {password})")
         self.stdout.write("-" * 72)
