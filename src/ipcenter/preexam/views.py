@@ -242,6 +242,9 @@ EVENT_ACTIONS: dict[str, Any] = {
     "assigned": gettext_lazy("Assigned to a pre-examiner"),
     "unassigned": gettext_lazy("No pre-examiner found; the managers were told"),
     "reassigned": gettext_lazy("Reassigned"),
+    "office_action:recorded": gettext_lazy("Office action recorded"),
+    "office_action:answered": gettext_lazy("Office action answered"),
+    "certificate:attached": gettext_lazy("Certificate attached"),
 }
 
 
