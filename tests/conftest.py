@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from ipcenter.accounts.models import Organization, User
 from ipcenter.accounts.roles import OrgKind, Role
@@ -174,3 +176,15 @@ def token_client(user: User) -> tuple[Client, dict[str, str]]:
     """A client without a session, and the Authorization header of a fresh API token."""
     _token, raw = api_token_create(user=user, name="test")
     return Client(), {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def in_english(cast: Cast) -> Iterator[Cast]:
+    """For tests that read English messages: the cast reads the pages in English, and the
+    services' messages are rendered in English."""
+    User.objects.update(language="en")
+    for person in vars(cast).values():
+        if isinstance(person, User):
+            person.language = "en"
+    with translation.override("en"):
+        yield cast

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from ipcenter.filings import services
 from ipcenter.filings.models import EntityFiling, FilingState, QuotaRequestState
@@ -22,6 +23,9 @@ from tests.filings.factories import (
     set_areas,
     use_quota,
 )
+
+# These tests read the English messages.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 S = FilingState
 
@@ -244,7 +248,8 @@ def test_navigation_and_home_panels(cast: Cast) -> None:
     assert b'data-testid="nav-filings"' in client_for(cast.dave).get("/").content
     assert b'data-testid="nav-filing-review"' in client_for(cast.alice).get("/").content
     assert b'data-testid="nav-filings"' not in Client().get("/", follow=True).content
-    titles = {p.title: p for p in home_panels(cast.alice)}
+    with translation.override("en"):  # the requests above left their own language active
+        titles = {str(p.title): p for p in home_panels(cast.alice)}
     assert [r.title for r in titles["Filings waiting for review"].rows] == [filing.legal_name]
     services.filing_approve(actor=cast.alice, filing=filing)
     dave_panels = home_panels(cast.dave)

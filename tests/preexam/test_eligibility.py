@@ -26,6 +26,9 @@ from tests.preexam.factories import (
     submitted_case,
 )
 
+# These tests read the English messages.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def _submit(cast: Cast, *, actor: Any = None, agency_for: Any = None, **changes: Any) -> Case:
     return services.case_submit(

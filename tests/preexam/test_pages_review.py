@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.contrib.messages import get_messages
 
 from ipcenter.patents.samples import seeded_defect
@@ -20,6 +21,9 @@ from tests.preexam.factories import (
     sample_upload,
     submitted_case,
 )
+
+# These tests read the English messages.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def _messages(response: Any) -> list[str]:

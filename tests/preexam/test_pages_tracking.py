@@ -20,6 +20,9 @@ from ipcenter.web.home import home_panels
 from tests.conftest import Cast, client_for
 from tests.preexam.tracking_factories import cn_number, pdf_upload, qualified_case
 
+# These tests read the English messages.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 TZ = dt.timezone(dt.timedelta(hours=8))
 S = CaseState
 

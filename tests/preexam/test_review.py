@@ -32,6 +32,9 @@ from tests.preexam.factories import (
     upload,
 )
 
+# These tests read the English messages.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 S = CaseState
 
 # The moves this part of the workflow makes (the fast track after qualification is tested apart).
