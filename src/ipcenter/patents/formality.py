@@ -64,7 +64,7 @@ MESSAGES: dict[str, str] = {
     ),
     "claim_no_period": _("Claim {claim} does not end with a full stop."),
     "claim_several_sentences": _(
-        "Claim {claim} contains more than one sentence (a full stop before \u201c{context}\u201d); "
+        "Claim {claim} contains more than one sentence (a full stop before “{context}”); "
         "each claim must be a single sentence."
     ),
     "claim_reference_sign_unknown": _(
@@ -73,7 +73,7 @@ MESSAGES: dict[str, str] = {
     "abstract_missing": _("The application has no abstract."),
     "abstract_too_long": _("The abstract has {count} {unit}; the limit is {limit}."),
     "description_missing": _("The application has no description."),
-    "description_section_missing": _("The description has no \u201c{section}\u201d part."),
+    "description_section_missing": _("The description has no “{section}” part."),
     "figure_missing": _("Figure {figure} is referred to but there is no such figure."),
     "figure_unreferenced": _("Figure {figure} is never referred to in the description."),
     "utility_model_no_drawings": _("A utility model application must have drawings."),
