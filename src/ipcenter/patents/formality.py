@@ -31,6 +31,7 @@ __all__ = [
     "FormalityFinding",
     "check_formalities",
     "format_finding",
+    "render_message",
 ]
 
 
@@ -81,6 +82,11 @@ MESSAGES: dict[str, str] = {
     "title_too_long": _("The title has {count} {unit}; keep it within {limit}."),
 }
 
+# Parameters whose values are words of the message (a unit, a section's name), so the reader's
+# language applies to them too; the values are marked for translation here or in SECTION_LABELS.
+TRANSLATED_PARAMS = frozenset({"unit", "section"})
+UNITS = {"characters": _("characters"), "words": _("words")}
+
 
 @dataclass
 class FormalityFinding:
@@ -105,11 +111,22 @@ class FormalityFinding:
 
 def format_finding(finding: FormalityFinding, translate: Callable[[str], str] = _) -> str:
     """The message for a finding, through `translate` (e.g. Django's gettext)."""
-    template = translate(MESSAGES[finding.code])
+    return render_message(finding.code, finding.params, translate)
+
+
+def render_message(code: str, params: dict[str, Any], translate: Callable[[str], str] = _) -> str:
+    """A stored finding's message, its words translated too; an unknown code stays as it is."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return code
+    words = {
+        key: translate(value) if key in TRANSLATED_PARAMS and isinstance(value, str) else value
+        for key, value in params.items()
+    }
     try:
-        return template.format(**finding.params)
-    except (KeyError, IndexError):
-        return template
+        return translate(template).format(**words)
+    except (KeyError, IndexError, ValueError):
+        return translate(template)
 
 
 @dataclass(frozen=True)

@@ -178,12 +178,6 @@ def finding_message(code: str, params: dict[str, Any]) -> str:
     """A formality finding in the reader's language (the checker's English template, translated)."""
     from django.utils.translation import gettext
 
-    from ipcenter.patents.formality import MESSAGES
+    from ipcenter.patents.formality import render_message
 
-    template = MESSAGES.get(code)
-    if not template:
-        return code
-    try:
-        return gettext(template).format(**params)
-    except (KeyError, IndexError, ValueError):
-        return gettext(template)
+    return render_message(code, params, gettext)

@@ -67,4 +67,3 @@ def tracking_context(case: Case, user: Any) -> dict[str, Any]:
         "can_grant": may_record and case.state in (S.FILED, S.OFF_TRACK),
         "can_attach": may_record and case.state == S.GRANTED,
     }
-
