@@ -205,3 +205,20 @@ def test_findings_through_the_api(cast: Cast) -> None:
         {"kind": "gossip", "found_on": "2026-01-10", "source": "x"},
     )
     assert bad.status_code == 422 and "kind" in bad.json()["errors"]
+
+
+def test_the_filing_list_reads_documents_and_history_once_for_the_page(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    from tests.filings.factories import draft, submitted
+
+    submitted(cast)
+    alice = client_for(cast.alice)
+    alice.get(API)  # the session and the memberships, read once per request anyway
+    with django_assert_max_num_queries(8) as one:
+        assert len(alice.get(API).json()) == 1
+    submitted(cast, organization=cast.ent_b)
+    draft(cast, organization=cast.ent_a, center=cast.pudong)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        listed = alice.get(API).json()
+    assert len(listed) == 2 and all(f["documents"] and f["history"] for f in listed)

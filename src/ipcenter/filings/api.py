@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Schema, Status
@@ -28,6 +28,7 @@ from ipcenter.filings.models import (
     EntityFiling,
     EntityFinding,
     FilingDocument,
+    FilingEvent,
     QuotaRequest,
     Sanction,
 )
@@ -45,6 +46,9 @@ router = Router(tags=["filings"])
 
 _VIEW = (Perm.FILING_VIEW_OWN, Perm.FILING_REVIEW)
 _FILINGS = EntityFiling.objects.select_related("center", "organization")
+# What FilingOut shows of each filing: fetched once for a whole list page.
+_DOCUMENTS = Prefetch("attachments", queryset=FilingDocument.objects.select_related("document"))
+_HISTORY = Prefetch("events", queryset=FilingEvent.objects.select_related("actor"))
 
 
 def _require_any(request: HttpRequest, *perms: Perm) -> None:
@@ -141,13 +145,16 @@ class FilingOut(Schema):
     def resolve_eligibility(obj: EntityFiling) -> list[dict[str, Any]]:
         return _rules(stored_results(obj))
 
+    # prefetch_related_objects() skips a filing whose list query prefetched these already.
     @staticmethod
     def resolve_documents(obj: EntityFiling) -> list[FilingDocument]:
-        return list(obj.attachments.select_related("document"))
+        prefetch_related_objects([obj], _DOCUMENTS)
+        return list(obj.attachments.all())
 
     @staticmethod
     def resolve_history(obj: EntityFiling) -> list[Any]:
-        return list(obj.events.select_related("actor"))
+        prefetch_related_objects([obj], _HISTORY)
+        return list(obj.events.all())
 
     @staticmethod
     def resolve_moves(obj: EntityFiling, context: Any) -> list[str]:
@@ -382,7 +389,8 @@ def filing_list(request: HttpRequest, filters: Query[FilingFilter]) -> list[Enti
         qs = qs.filter(center__code=filters.center)
     if filters.q:
         qs = qs.filter(Q(legal_name__icontains=filters.q) | Q(credit_code__icontains=filters.q))
-    return _page(qs.order_by("-created_at"), filters.offset, filters.limit)
+    qs = qs.prefetch_related(_DOCUMENTS, _HISTORY).order_by("-created_at")
+    return _page(qs, filters.offset, filters.limit)
 
 
 @router.post("", response={201: FilingOut}, summary="Draft a filing with a center")

@@ -136,7 +136,7 @@ DISTRICT = {
 }
 
 
-def _png(name: str) -> SimpleUploadedFile:
+def demo_png(name: str) -> SimpleUploadedFile:
     """A 1x1 image standing in for a scanned certificate."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -153,7 +153,7 @@ def _png(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, body, content_type="image/png")
 
 
-def _person(username: str, full_name: str, organization: Organization, role: str) -> User:
+def demo_person(username: str, full_name: str, organization: Organization, role: str) -> User:
     """The organization's demo person in `role` (an existing one first; else a new demo account
     without a password)."""
     existing = (
@@ -233,8 +233,8 @@ def _agencies(shanghai: Center, pudong: Center, manager: User, pudong_manager: U
     b = Organization.objects.filter(name="示例知识产权代理有限公司（演示）").first()
     if a is None or b is None or AgencyRegistration.objects.filter(organization=a).exists():
         return
-    agent_a = _person("agent", "王志强", a, Role.AGENT)
-    agent_b = _person("agent-b", "钱立", b, Role.AGENT)
+    agent_a = demo_person("agent", "王志强", a, Role.AGENT)
+    agent_b = demo_person("agent-b", "钱立", b, Role.AGENT)
     on_list = services.agency_register(
         actor=agent_a,
         organization=a,
@@ -270,8 +270,10 @@ def load_filings_demo(stdout: TextIO | None = None) -> None:
     pudong = Center.objects.filter(code="pudong").first()
     if shanghai is None or pudong is None:
         return
-    manager = _person("manager", "黄建华", shanghai.organization, Role.CENTER_MANAGER)
-    pudong_manager = _person("manager-pudong", "吴晓东", pudong.organization, Role.CENTER_MANAGER)
+    manager = demo_person("manager", "黄建华", shanghai.organization, Role.CENTER_MANAGER)
+    pudong_manager = demo_person(
+        "manager-pudong", "吴晓东", pudong.organization, Role.CENTER_MANAGER
+    )
     centers = {"shanghai": shanghai, "pudong": pudong}
     made = 0
     if not EntityFiling.objects.filter(organization__is_demo=True).exists():
@@ -279,7 +281,7 @@ def load_filings_demo(stdout: TextIO | None = None) -> None:
             organization = Organization.objects.filter(name=name).first()
             if organization is None:
                 continue
-            admin = _person(
+            admin = demo_person(
                 f"entadmin-{organization.pk}", "演示管理员", organization, Role.ENTERPRISE_ADMIN
             )
             center = centers[code]
@@ -306,7 +308,7 @@ def load_filings_demo(stdout: TextIO | None = None) -> None:
             purposes = REQUIRED_PURPOSES if state != S.DRAFT else REQUIRED_PURPOSES[:2]
             for purpose in purposes:
                 services.filing_attach_document(
-                    actor=admin, filing=filing, purpose=purpose, upload=_png(f"{purpose}.png")
+                    actor=admin, filing=filing, purpose=purpose, upload=demo_png(f"{purpose}.png")
                 )
             _bring(
                 filing,
@@ -348,7 +350,7 @@ def _extras(shanghai: Center, manager: User) -> None:
             year=today().year,
             requested=10,
             reason="新产品线集中申报，年度额度已用完。",
-            requested_by=_person(
+            requested_by=demo_person(
                 f"entadmin-{robot.organization_id}",
                 "演示管理员",
                 robot.organization,

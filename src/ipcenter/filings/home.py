@@ -18,11 +18,9 @@ def filings_to_review(user: User, m: Membership) -> Panel | None:
     """Submitted filings of the manager's center, oldest first."""
     if m.center is None:
         return None
-    waiting = (
-        EntityFiling.objects.filter(center=m.center, state=FilingState.SUBMITTED)
-        .select_related("organization")
-        .order_by("submitted_at")[:10]
-    )
+    waiting = EntityFiling.objects.filter(center=m.center, state=FilingState.SUBMITTED).order_by(
+        "submitted_at"
+    )[:10]
     return Panel(
         title=_("Filings waiting for review"),
         rows=[

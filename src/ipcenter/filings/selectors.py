@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,24 +53,9 @@ def quota_used(*, organization: Organization, center: Center, year: int) -> int:
     )
 
 
-def quota_total(*, organization: Organization, center: Center, year: int) -> int:
-    """The year's quota (base + extra). Before the new-year job has stored it, an entity whose
-    filing is in force gets the figure the job would store, so nobody is blocked on 1 January."""
-    quota = quota_of(organization=organization, center=center, year=year)
-    if quota is not None:
-        return quota.total
-    if filing_in_force(organization=organization, center=center) is None:
-        return 0
-    base, _basis = quota_compute(organization=organization, center=center, year=year)
-    return base
-
-
 def quota_left(*, organization: Organization, center: Center, year: int) -> int:
     """How many more cases the organization may submit this year (0 without a quota)."""
-    total = quota_total(organization=organization, center=center, year=year)
-    if total == 0:
-        return 0
-    return max(total - quota_used(organization=organization, center=center, year=year), 0)
+    return quota_summary(organization=organization, center=center, year=year).left
 
 
 def agency_refusal(*, agency: Organization, center: Center) -> str | None:
@@ -150,6 +136,9 @@ class QuotaSummary:
 
 
 def quota_summary(*, organization: Organization, center: Center, year: int) -> QuotaSummary:
+    """The year's quota (base + extra), used and left. Before the new-year job has stored it, an
+    entity whose filing is in force gets the figure the job would store, so nobody is blocked on
+    1 January."""
     quota = quota_of(organization=organization, center=center, year=year)
     if quota is not None:
         base, extra, basis = quota.base, quota.extra, quota.basis
@@ -175,37 +164,37 @@ def quota_summary(*, organization: Organization, center: Center, year: int) -> Q
 # --- lists ----------------------------------------------------------------------------------
 
 
-def _center_filter(user: Any, perm: Perm) -> Q:
+def in_centers_with(user: Any, perm: Perm, field: str = "center_id") -> Q:
+    """Rows of the centers where the user holds `perm` (every row for a user of all centers)."""
     ids = centers_with(user, perm)
-    if ids is None:
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
+def _own_or_centers(own: set[int], centers: set[int] | None, prefix: str = "") -> Q:
+    """Rows of the user's own organizations or of the centers the user works for (None: all)."""
+    if centers is None:
         return Q()
-    return Q(center_id__in=ids)
+    condition = Q(**{f"{prefix}organization_id__in": own})
+    if centers:
+        condition |= Q(**{f"{prefix}center_id__in": centers})
+    return condition
 
 
 def filings_visible_to(user: Any) -> QuerySet[EntityFiling]:
     """Filings of the user's own organizations and of the centers the user reviews."""
-    own = organizations_with(user, Perm.FILING_VIEW_OWN)
-    reviewed = centers_with(user, Perm.FILING_REVIEW)
-    condition = Q(organization_id__in=own)
-    if reviewed is None:
-        condition = Q()
-    elif reviewed:
-        condition |= Q(center_id__in=reviewed)
+    condition = _own_or_centers(
+        organizations_with(user, Perm.FILING_VIEW_OWN), centers_with(user, Perm.FILING_REVIEW)
+    )
     return EntityFiling.objects.filter(condition).select_related("center", "organization")
 
 
-def review_queue(
-    *, user: Any, state: str = "", query: str = "", center: str = ""
-) -> QuerySet[EntityFiling]:
+def review_queue(*, user: Any, state: str = "", query: str = "") -> QuerySet[EntityFiling]:
     """The filings of the centers the user reviews; submitted ones first, oldest first."""
-    ids = centers_with(user, Perm.FILING_REVIEW)
-    qs = EntityFiling.objects.select_related("center", "organization")
-    if ids is not None:
-        qs = qs.filter(center_id__in=ids)
+    qs = EntityFiling.objects.filter(in_centers_with(user, Perm.FILING_REVIEW)).select_related(
+        "center", "organization"
+    )
     if state:
         qs = qs.filter(state=state)
-    if center:
-        qs = qs.filter(center__code=center)
     if query:
         qs = qs.filter(
             Q(legal_name__icontains=query)
@@ -220,20 +209,19 @@ def findings_of(*, organization: Organization) -> QuerySet[EntityFinding]:
     return EntityFinding.objects.filter(organization=organization).select_related("center")
 
 
-def abnormal_findings_in(*, organization: Organization, year: int) -> int:
-    return EntityFinding.objects.filter(
-        organization=organization, kind=FindingKind.ABNORMAL_FILING, found_on__year=year
-    ).count()
+def abnormal_findings_in(*, year: int) -> Counter[int]:
+    """The year's abnormal-filing findings (recorded by any center), by organization id."""
+    return Counter(
+        EntityFinding.objects.filter(
+            kind=FindingKind.ABNORMAL_FILING, found_on__year=year
+        ).values_list("organization_id", flat=True)
+    )
 
 
 def agencies_visible_to(user: Any) -> QuerySet[AgencyRegistration]:
-    own = organizations_with(user, Perm.AGENCY_REGISTER)
-    reviewed = centers_with(user, Perm.AGENCY_REVIEW)
-    condition = Q(organization_id__in=own)
-    if reviewed is None:
-        condition = Q()
-    elif reviewed:
-        condition |= Q(center_id__in=reviewed)
+    condition = _own_or_centers(
+        organizations_with(user, Perm.AGENCY_REGISTER), centers_with(user, Perm.AGENCY_REVIEW)
+    )
     return AgencyRegistration.objects.filter(condition).select_related("center", "organization")
 
 
@@ -241,23 +229,16 @@ def quota_requests_visible_to(user: Any) -> QuerySet[QuotaRequest]:
     own = organizations_with(user, Perm.QUOTA_REQUEST) | organizations_with(
         user, Perm.FILING_VIEW_OWN
     )
-    decided = centers_with(user, Perm.QUOTA_DECIDE)
-    condition = Q(organization_id__in=own)
-    if decided is None:
-        condition = Q()
-    elif decided:
-        condition |= Q(center_id__in=decided)
+    condition = _own_or_centers(own, centers_with(user, Perm.QUOTA_DECIDE))
     return QuotaRequest.objects.filter(condition).select_related("center", "organization")
 
 
 def sanctions_visible_to(user: Any) -> QuerySet[Sanction]:
-    own = organizations_with(user, Perm.FILING_VIEW_OWN)
-    reviewed = centers_with(user, Perm.FILING_REVIEW)
-    condition = Q(filing__organization_id__in=own)
-    if reviewed is None:
-        condition = Q()
-    elif reviewed:
-        condition |= Q(filing__center_id__in=reviewed)
+    condition = _own_or_centers(
+        organizations_with(user, Perm.FILING_VIEW_OWN),
+        centers_with(user, Perm.FILING_REVIEW),
+        prefix="filing__",
+    )
     return Sanction.objects.filter(condition).select_related(
         "filing", "filing__center", "filing__organization"
     )

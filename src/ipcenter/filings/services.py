@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,6 @@ from ipcenter.centers.selectors import center_settings
 from ipcenter.documents.models import Document, DocumentKind
 from ipcenter.filings import eligibility
 from ipcenter.filings.models import (
-    OPEN_FILING_STATES,
     AgencyRegistration,
     AgencyState,
     EntityFiling,
@@ -215,16 +215,12 @@ def filing_create(
         raise InvalidInput(_("Only enterprises and universities file with a center."))
     clean = _clean_filing_data(data, partial=False)
     with transaction.atomic():
-        if EntityFiling.objects.filter(
-            organization=organization, center=center, state__in=OPEN_FILING_STATES
-        ).exists():
-            raise Conflict(_("This organization already has an open filing with this center."))
-        try:
+        try:  # the constraint filing_one_open_per_center says whether one is open
             with transaction.atomic():
                 filing = EntityFiling.objects.create(
                     organization=organization, center=center, created_by=actor, **clean
                 )
-        except IntegrityError as exc:  # a second request won the race
+        except IntegrityError as exc:
             raise Conflict(
                 _("This organization already has an open filing with this center.")
             ) from exc
@@ -659,13 +655,8 @@ def agency_register(
     }
     if errors:
         raise InvalidInput(_("Check the registration."), errors=errors)
-    open_states = (AgencyState.SUBMITTED, AgencyState.REGISTERED)
     with transaction.atomic():
-        if AgencyRegistration.objects.filter(
-            organization=organization, center=center, state__in=open_states
-        ).exists():
-            raise Conflict(_("The agency is already registered with this center, or waiting."))
-        try:
+        try:  # the constraint agency_one_open_per_center says whether one is open or waiting
             with transaction.atomic():
                 registration = AgencyRegistration.objects.create(
                     organization=organization,
@@ -1035,13 +1026,19 @@ def sanctions_assess(*, center: Center, year: int, actor: Any = None) -> list[Sa
         raise InvalidInput(message, errors={"year": str(message)})
     values = center_settings(center=center, on=day)
     outcomes = entity_outcomes(center=center, year=year)
+    abnormal_findings = abnormal_findings_in(year=year)
+    already: dict[int, set[str]] = defaultdict(set)
+    for filing_id, kind in Sanction.objects.filter(filing__center=center, year=year).values_list(
+        "filing_id", "kind"
+    ):
+        already[filing_id].add(kind)
     imposed: list[Sanction] = []
     filings = EntityFiling.objects.filter(
         center=center, state__in=[S.ACTIVE, S.SUSPENDED]
     ).select_related("organization", "center")
     for filing in filings.order_by("pk"):
         figures = outcomes.get(filing.organization_id)
-        abnormal = abnormal_findings_in(organization=filing.organization, year=year)
+        abnormal = abnormal_findings[filing.organization_id]
         decision = sanction_decision(
             accepted=figures.accepted if figures else 0,
             qualified=figures.qualified if figures else 0,
@@ -1051,10 +1048,7 @@ def sanctions_assess(*, center: Center, year: int, actor: Any = None) -> list[Sa
         )
         if decision is None:
             continue
-        already = set(
-            Sanction.objects.filter(filing=filing, year=year).values_list("kind", flat=True)
-        )
-        if decision.kind in already or SanctionKind.CANCEL in already:
+        if decision.kind in already[filing.pk] or SanctionKind.CANCEL in already[filing.pk]:
             continue
         sanction = _impose(
             filing=filing,

@@ -6,6 +6,7 @@ the services; a refused move is shown as a message, never an error page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +45,7 @@ from ipcenter.filings.forms import (
 )
 from ipcenter.filings.models import (
     AgencyRegistration,
+    AgencyState,
     EntityFiling,
     FilingState,
     QuotaRequest,
@@ -51,13 +53,14 @@ from ipcenter.filings.models import (
 )
 from ipcenter.filings.selectors import (
     findings_of,
+    in_centers_with,
     quota_summary,
     review_queue,
     sanctions_visible_to,
 )
 from ipcenter.filings.workflow import moves_for
 from ipcenter.lib.errors import DomainError, InvalidInput
-from ipcenter.web.forms import apply_domain_error
+from ipcenter.web.forms import apply_domain_error, message_domain_error
 from ipcenter.web.pagination import paginate, query_without_page
 
 _VIEW = (Perm.FILING_VIEW_OWN, Perm.FILING_REVIEW)
@@ -68,9 +71,16 @@ def _filing(request: HttpRequest, filing_id: int, perm: Perm | tuple[Perm, ...])
     return get_for_user_or_404(request.user, perm, _FILINGS, pk=filing_id)
 
 
-def _refused(request: HttpRequest, exc: DomainError) -> None:
-    detail = "; ".join(str(v) for v in exc.errors.values() if str(v) != str(exc.message))
-    messages.error(request, f"{exc.message} {detail}".strip())
+def _attempt(
+    request: HttpRequest, done: str, service: Callable[..., Any], /, **kwargs: Any
+) -> None:
+    """Run a button's service as the user: say it worked, or why it was refused."""
+    try:
+        service(actor=request.user, **kwargs)
+    except DomainError as exc:
+        message_domain_error(request, exc)
+    else:
+        messages.success(request, done)
 
 
 # --- the entity's side ----------------------------------------------------------------------
@@ -191,17 +201,14 @@ def filing_attach(request: HttpRequest, filing_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose what the document proves and a file."))
     else:
-        try:
-            services.filing_attach_document(
-                actor=request.user,
-                filing=filing,
-                purpose=form.cleaned_data["purpose"],
-                upload=form.cleaned_data["file"],
-            )
-        except DomainError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("The document was attached."))
+        _attempt(
+            request,
+            _("The document was attached."),
+            services.filing_attach_document,
+            filing=filing,
+            purpose=form.cleaned_data["purpose"],
+            upload=form.cleaned_data["file"],
+        )
     return redirect("filings:detail", filing_id=filing.pk)
 
 
@@ -209,12 +216,9 @@ def filing_attach(request: HttpRequest, filing_id: int) -> HttpResponse:
 @require_POST
 def filing_submit(request: HttpRequest, filing_id: int) -> HttpResponse:
     filing = _filing(request, filing_id, Perm.FILING_APPLY)
-    try:
-        services.filing_submit(actor=request.user, filing=filing)
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The filing was submitted to the center."))
+    _attempt(
+        request, _("The filing was submitted to the center."), services.filing_submit, filing=filing
+    )
     return redirect("filings:detail", filing_id=filing.pk)
 
 
@@ -222,14 +226,13 @@ def filing_submit(request: HttpRequest, filing_id: int) -> HttpResponse:
 @require_POST
 def filing_withdraw(request: HttpRequest, filing_id: int) -> HttpResponse:
     filing = _filing(request, filing_id, Perm.FILING_APPLY)
-    try:
-        services.filing_withdraw(
-            actor=request.user, filing=filing, reason=request.POST.get("reason", "")
-        )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The filing was withdrawn."))
+    _attempt(
+        request,
+        _("The filing was withdrawn."),
+        services.filing_withdraw,
+        filing=filing,
+        reason=request.POST.get("reason", ""),
+    )
     return redirect("filings:detail", filing_id=filing.pk)
 
 
@@ -327,7 +330,7 @@ def filing_review(request: HttpRequest, filing_id: int) -> HttpResponse:
     try:
         moved = _review(request, filing, form)
     except DomainError as exc:
-        _refused(request, exc)
+        message_domain_error(request, exc)
     except PermissionDenied:
         messages.error(request, _("You are not allowed to do this."))
     else:
@@ -345,27 +348,23 @@ def finding_new(request: HttpRequest, filing_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Check the finding: kind, date and source are needed."))
         return redirect("filings:detail", filing_id=filing.pk)
-    try:
-        services.finding_record(
-            actor=request.user,
-            organization=filing.organization,
-            center=filing.center,
-            **form.cleaned_data,
-        )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The finding was recorded."))
+    _attempt(
+        request,
+        _("The finding was recorded."),
+        services.finding_record,
+        organization=filing.organization,
+        center=filing.center,
+        **form.cleaned_data,
+    )
     return redirect("filings:detail", filing_id=filing.pk)
 
 
 @login_required
 def agency_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.AGENCY_REVIEW)
-    ids = centers_with(request.user, Perm.AGENCY_REVIEW)
-    registrations = AgencyRegistration.objects.select_related("center", "organization")
-    if ids is not None:
-        registrations = registrations.filter(center_id__in=ids)
+    registrations = AgencyRegistration.objects.filter(
+        in_centers_with(request.user, Perm.AGENCY_REVIEW)
+    ).select_related("center", "organization")
     state = request.GET.get("state", "")
     if state:
         registrations = registrations.filter(state=state)
@@ -378,6 +377,9 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "state": state,
         },
     )
+
+
+_AGENCY_DECISIONS = {"register": AgencyState.REGISTERED, "reject": AgencyState.REJECTED}
 
 
 @login_required
@@ -393,26 +395,27 @@ def agency_action(request: HttpRequest, registration_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an action."))
         return redirect("filings:agencies")
-    action, reason, actor = form.cleaned_data["action"], form.cleaned_data["reason"], request.user
-    try:
-        if action == "register":
-            services.agency_decide(
-                actor=actor, registration=registration, decision="registered", reason=reason
-            )
-        elif action == "reject":
-            services.agency_decide(
-                actor=actor, registration=registration, decision="rejected", reason=reason
-            )
-        elif action == "revoke":
-            services.agency_revoke(actor=actor, registration=registration, reason=reason)
-        else:
-            services.agency_set_guarantee(
-                actor=actor, registration=registration, on_list=action == "guarantee_on"
-            )
-    except DomainError as exc:
-        _refused(request, exc)
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    done = _("The agency registration was updated.")
+    if action in _AGENCY_DECISIONS:
+        _attempt(
+            request,
+            done,
+            services.agency_decide,
+            registration=registration,
+            decision=_AGENCY_DECISIONS[action],
+            reason=reason,
+        )
+    elif action == "revoke":
+        _attempt(request, done, services.agency_revoke, registration=registration, reason=reason)
     else:
-        messages.success(request, _("The agency registration was updated."))
+        _attempt(
+            request,
+            done,
+            services.agency_set_guarantee,
+            registration=registration,
+            on_list=action == "guarantee_on",
+        )
     return redirect("filings:agencies")
 
 
@@ -443,10 +446,9 @@ def agency_register_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def quota_request_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.QUOTA_DECIDE)
-    ids = centers_with(request.user, Perm.QUOTA_DECIDE)
-    requests = QuotaRequest.objects.select_related("center", "organization")
-    if ids is not None:
-        requests = requests.filter(center_id__in=ids)
+    requests = QuotaRequest.objects.filter(
+        in_centers_with(request.user, Perm.QUOTA_DECIDE)
+    ).select_related("center", "organization")
     state = request.GET.get("state", QuotaRequestState.PENDING)
     if state:
         requests = requests.filter(state=state)
@@ -475,17 +477,14 @@ def quota_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter how many extra cases to grant (0 to refuse)."))
         return redirect("filings:quota_requests")
-    try:
-        services.quota_request_decide(
-            actor=request.user,
-            request=quota_request,
-            granted=form.cleaned_data["granted"],
-            reason=form.cleaned_data["reason"],
-        )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The request was decided."))
+    _attempt(
+        request,
+        _("The request was decided."),
+        services.quota_request_decide,
+        request=quota_request,
+        granted=form.cleaned_data["granted"],
+        reason=form.cleaned_data["reason"],
+    )
     return redirect("filings:quota_requests")
 
 

@@ -63,11 +63,6 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SUSPENDED, S.WITHDRAWN): frozenset({E}),
 }
 
-TERMINAL_STATES = frozenset({S.REJECTED, S.CANCELLED, S.WITHDRAWN})
-# Waiting for the center: what the review queue shows first.
-REVIEW_STATES = frozenset({S.SUBMITTED})
-
-
 FILING_WORKFLOW = Workflow(
     states=FilingState,
     transitions=TRANSITIONS,
@@ -75,8 +70,6 @@ FILING_WORKFLOW = Workflow(
     system=Actor.SYSTEM,
     illegal_move=_("A filing that is “%(from)s” cannot become “%(to)s”."),
 )
-allowed_moves = FILING_WORKFLOW.allowed_moves
-actor_kinds = FILING_WORKFLOW.actor_kinds
 moves_for = FILING_WORKFLOW.moves_for
 
 
