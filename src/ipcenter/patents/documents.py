@@ -358,7 +358,6 @@ _ZH_ALL_PRECEDING = re.compile(
     r"(?:前述|上述|以上|在前)(?:的)?(?:任[一意]项?|任何一项)?(?:所述的?)?权利要求"
 )
 _RANGE_WORDS = {"to", "through", "thru", "-", "–", "—", "至", "到", "~", "～", "－"}
-_LIST_ITEM = re.compile(r"(\d+[A-Za-z]?)")
 _SEPARATOR_THEN_ITEM = re.compile(
     r"\s*(,|;|and/or|and|or|to|through|thru|&|-|–|—|、|，|或者|以及|或|和|及|与|至|到|~|～|－)\s*"
     r"(?:claims?\s+|权利要求|figs?\.?\s*|figures?\s*|图\s*)?(\d+[A-Za-z]?)",
@@ -412,10 +411,6 @@ _EN_FIGURE = re.compile(
 _ZH_FIGURE = re.compile(
     r"图\s*(\d+[A-Za-z]?)((?:\s*(?:[、,，和及与或至到~～\-－—])\s*(?:图)?\s*\d+[A-Za-z]?)*)"
 )
-
-
-def _label_key(label: str) -> tuple[int, str]:
-    return _split_label(label)
 
 
 def extract_figure_labels(text: str) -> list[str]:
@@ -737,6 +732,21 @@ def _drawings_or_embodiments(following: list[_Block]) -> str:
     return "detailed_description"
 
 
+def _figure_refs(texts: Iterable[str]) -> list[str]:
+    """The figure labels the texts mention, once each, in figure order."""
+    refs: list[str] = []
+    for text in texts:
+        refs.extend(x for x in extract_figure_labels(text) if x not in refs)
+    return sorted(refs, key=_split_label)
+
+
+def _language(title: str, abstract: str, claims: list[Claim], paragraphs: list[Paragraph]) -> str:
+    """The application's language, from its title, abstract, first claims and paragraphs."""
+    sample = " ".join([title, abstract, *(c.text for c in claims[:3])])
+    sample += " ".join(p.text for p in paragraphs[:20])
+    return detect_language(sample)
+
+
 def _assemble(draft: _Draft) -> ParsedApplication:
     paragraphs: list[Paragraph] = []
     current: str | None = None
@@ -777,23 +787,17 @@ def _assemble(draft: _Draft) -> ParsedApplication:
         figures = list(dict.fromkeys(label.upper() for label in draft.figure_labels))
     if not figures and draft.figure_count:
         figures = [str(n) for n in range(1, draft.figure_count + 1)]
-    refs: list[str] = []
-    for text in [p.text for p in paragraphs] + [c.text for c in claims]:
-        refs.extend(x for x in extract_figure_labels(text) if x not in refs)
-
     abstract = normalise_space(" ".join(draft.abstract))
     title = normalise_space(draft.title)
-    sample = " ".join([title, abstract, *(c.text for c in claims[:3])])
-    sample += " ".join(p.text for p in paragraphs[:20])
     return ParsedApplication(
-        language=detect_language(sample),
+        language=_language(title, abstract, claims, paragraphs),
         title=title,
         abstract=abstract,
         claims=claims,
         description=paragraphs,
         sections=sections,
-        figures=sorted(figures, key=_label_key),
-        figure_refs=sorted(refs, key=_label_key),
+        figures=sorted(figures, key=_split_label),
+        figure_refs=_figure_refs([p.text for p in paragraphs] + [c.text for c in claims]),
         reference_signs=extract_reference_signs(
             p.text for p in paragraphs if p.section != "drawings"
         ),
@@ -984,17 +988,17 @@ def _read_sgml(root: ET.Element) -> _Draft:
     if description is not None:
         _walk_description(description, draft.blocks)
     draft.claims = _xml_claims(_find(root, "SDOCL"), "CLM", {"CLREF": "ID"})
-    drawings = _find(root, "SDODR")
-    if drawings is not None:
-        draft.figure_count = 0  # drawing sheets, not figures: labels come from DRWDESC
+    # SDODR counts drawing sheets, not figures: the labels come from DRWDESC.
     return draft
 
 
 def _read_cnipa(root: ET.Element) -> _Draft:
     draft = _Draft(source_format="cnipa-xml")
-    body = _find(root, "application-body") or root
-    title = _find(body, "invention-title") or _find(root, "invention-title")
-    draft.title = _text(title)
+    body = _find(root, "application-body")
+    if body is None:
+        body = root
+    title = _find(body, "invention-title")
+    draft.title = _text(title if title is not None else _find(root, "invention-title"))
     abstract = _find(root, "abstract")
     if abstract is not None:
         paragraphs = [_text(p) for p in abstract.iter() if _local(p.tag) == "p"]
@@ -1165,15 +1169,10 @@ def _lines_draft(lines: list[_Line], *, part: str, source_format: str, merge_lin
 
 def _read_docx(filename: str, data: bytes, part: str) -> _Draft:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ParseError(
-            "docx_unreadable", filename=filename, detail=str(exc) or type(exc).__name__
-        ) from exc
-    except Exception as exc:  # lxml errors on a damaged document part
+    except Exception as exc:  # PackageNotFoundError, BadZipFile, lxml errors on a damaged part
         raise ParseError(
             "docx_unreadable", filename=filename, detail=str(exc) or type(exc).__name__
         ) from exc
@@ -1320,16 +1319,12 @@ def _only(
     )
     if claims:
         kept.claims = app.claims
-        kept.figure_refs = sorted(
-            {x for c in app.claims for x in extract_figure_labels(c.text)}, key=_label_key
-        )
+        kept.figure_refs = _figure_refs(c.text for c in app.claims)
     if description:
         kept.description = app.description
         kept.sections = app.sections
         kept.figures = app.figures
-        kept.figure_refs = sorted(
-            {x for p in app.description for x in extract_figure_labels(p.text)}, key=_label_key
-        )
+        kept.figure_refs = _figure_refs(p.text for p in app.description)
         kept.reference_signs = app.reference_signs
     if abstract:
         kept.abstract = app.abstract
@@ -1363,13 +1358,10 @@ def merge_parts(parts: dict[str, ParsedApplication]) -> ParsedApplication:
     for name in ("full", "description", "abstract", "claims"):
         if not merged.title and name in parts and parts[name].title:
             merged.title = parts[name].title
-    refs: list[str] = []
-    for text in [p.text for p in merged.description] + [c.text for c in merged.claims]:
-        refs.extend(x for x in extract_figure_labels(text) if x not in refs)
-    merged.figure_refs = sorted(refs, key=_label_key)
-    sample = " ".join([merged.title, merged.abstract, *(c.text for c in merged.claims[:3])])
-    sample += " ".join(p.text for p in merged.description[:20])
-    merged.language = detect_language(sample)
+    merged.figure_refs = _figure_refs(
+        [p.text for p in merged.description] + [c.text for c in merged.claims]
+    )
+    merged.language = _language(merged.title, merged.abstract, merged.claims, merged.description)
     merged.source_format = "+".join(dict.fromkeys(f for f in formats if f))
     return merged
 
@@ -1389,7 +1381,10 @@ def _ipc_text(text: str) -> str | None:
 
 
 def _sgml_ipc(text: str) -> str | None:
-    """SGML B511 "G06F 1516" / "B32B  302": subclass, main group in 3 columns, subgroup."""
+    """SGML B511 "G06F 1516" / "B32B  302": subclass, main group in 3 columns, subgroup.
+
+    Read here rather than by parse_ipc's fixed-width form, which stops at 4-digit subgroups
+    and needs the subgroup."""
     raw = text.rstrip()
     if len(raw) < 7 or not re.match(r"[A-H]\d\d[A-Z]", raw):
         return _ipc_text(raw)
@@ -1408,6 +1403,11 @@ def _name(book: ET.Element | None) -> str:
     last = _text(_find(book, "last-name", "family-name", "SNM"))
     full = " ".join(x for x in (first, middle, last) if x)
     return full or _text(_find(book, "name"))
+
+
+def _addressbook(party: ET.Element) -> ET.Element:
+    book = _find(party, "addressbook")
+    return book if book is not None else party
 
 
 def _ipcr_symbol(element: ET.Element) -> str | None:
@@ -1527,9 +1527,7 @@ def bibliographic_data(data: bytes, *, filename: str = "document.xml") -> dict[s
             ("v40", "v4.0", "v4.1", "v4.2")
         ):
             info["inventors"] = list(info["applicants"])
-        info["assignees"] = [
-            _name(_find(x, "addressbook") or x) for x in _findall(root, "assignee")
-        ]
+        info["assignees"] = [_name(_addressbook(x)) for x in _findall(root, "assignee")]
         ipcr = _findall(root, "classification-ipcr")
         symbols = [s for s in (_ipcr_symbol(x) for x in ipcr) if s]
         first = [_ipcr_symbol(x) for x in ipcr if _text(_find(x, "symbol-position")) == "F"]

@@ -162,10 +162,6 @@ def claim_location(number: int) -> str:
     return f"claim {number}"
 
 
-def paragraph_location(number: str | None, position: int) -> str:
-    return f"description, paragraph [{number}]" if number else f"description, paragraph {position}"
-
-
 # --------------------------------------------------------------------------------------------
 # Claims
 # --------------------------------------------------------------------------------------------
