@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipcenter.accounts.access import can, memberships
 from ipcenter.accounts.roles import Perm
@@ -95,7 +96,7 @@ NAV: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
-        _("Center"),
+        pgettext_lazy("navigation section", "General"),
         (
             NavItem(_("Centers"), "centers:list", Perm.CENTER_VIEW, "building"),
             NavItem(_("Workstations"), "centers:workstations", Perm.WORKSTATION_VIEW, "diagram-3"),
