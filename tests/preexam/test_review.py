@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from ipcenter.audit.models import AuditEvent
 from ipcenter.lib.errors import Conflict, InvalidInput
@@ -395,3 +397,30 @@ def test_the_diff_of_an_amendment(cast: Cast) -> None:
     assert page.status_code == 200
     assert b'<del class="diff-del">two</del>' in page.content
     assert b'<ins class="diff-ins">three</ins>' in page.content
+
+
+def test_case_lists_cost_the_same_queries_however_many_cases(cast: Cast) -> None:
+    """The due date comes from the list's annotation, closed cases without a clock included."""
+    client = client_for(cast.erin)
+    urls = ("/api/v1/preexam/cases", "/preexam/cases/")
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts[url] = len(ctx)
+        return counts
+
+    running = submitted_case(cast)
+    closed = submitted_case(cast)
+    services.case_withdraw(case=closed, actor=cast.erin, reason="We file abroad first.")
+    few = queries()
+    for _ in range(2):
+        more = submitted_case(cast)
+        services.case_withdraw(case=more, actor=cast.erin, reason="We file abroad first.")
+    assert queries() == few
+    due = {row["id"]: row["due_on"] for row in client.get(urls[0]).json()}
+    assert due[closed.pk] is None
+    clock = Clock.objects.get(case=running, stopped_at__isnull=True)
+    assert due[running.pk] == clock.due_on.isoformat()

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -27,12 +27,7 @@ from ipcenter.lib.errors import InvalidInput
 from ipcenter.preexam import selectors
 from ipcenter.preexam.assignment import case_reassign, conflict_declare, conflict_withdraw
 from ipcenter.preexam.diff import version_diff
-from ipcenter.preexam.models import (
-    Case,
-    CaseVersion,
-    ExaminerConflict,
-    VersionDocument,
-)
+from ipcenter.preexam.models import Case, CaseVersion, ExaminerConflict, Opinion
 from ipcenter.preexam.selectors import finding_message
 from ipcenter.preexam.services import (
     CaseRequest,
@@ -41,7 +36,6 @@ from ipcenter.preexam.services import (
     case_accept,
     case_amend,
     case_check_eligibility,
-    case_document_opened,
     case_not_accept,
     case_opinion_issue,
     case_qualify,
@@ -49,8 +43,8 @@ from ipcenter.preexam.services import (
     case_unqualify,
     case_viewed,
     case_withdraw,
-    decision_due,
 )
+from ipcenter.preexam.views import case_document_download
 from ipcenter.preexam.workflow import moves_for
 
 router = Router(tags=["preexam"])
@@ -266,6 +260,7 @@ class DiffQuery(Schema):
 
 
 def _parse_request(raw: str) -> tuple[Center, CaseRequest]:
+    """The multipart `request` field: the case request as JSON."""
     try:
         data = CaseRequestIn.model_validate(json.loads(raw))
     except (json.JSONDecodeError, PydanticValidationError) as exc:
@@ -273,6 +268,10 @@ def _parse_request(raw: str) -> tuple[Center, CaseRequest]:
             "error": str(exc)[:300]
         }
         raise InvalidInput(message, errors={"request": message}) from exc
+    return _case_request(data)
+
+
+def _case_request(data: CaseRequestIn) -> tuple[Center, CaseRequest]:
     center = Center.objects.filter(code=data.center).first()
     if center is None:
         message = _("Unknown center.")
@@ -313,7 +312,7 @@ def summary_out(case: Case) -> dict[str, Any]:
         "examiner_id": case.examiner_id,
         "main_code": case.main_code,
         "submitted_at": case.submitted_at,
-        "due_on": getattr(case, "due_on", None) or decision_due(case),
+        "due_on": selectors.case_due_on(case),
     }
 
 
@@ -364,14 +363,7 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "qualified_on": case.qualified_on,
         "versions": [version_out(v) for v in versions],
         "opinions": [
-            {
-                "id": o.pk,
-                "version": numbers.get(o.version_id, 0),
-                "examiner_id": o.examiner_id,
-                "summary": o.summary,
-                "issued_at": o.issued_at,
-                "items": list(o.items.values("aspect", "satisfied", "claims", "text")),
-            }
+            opinion_out(o, numbers.get(o.version_id, 0))
             for o in case.opinions.prefetch_related("items")
         ],
         "events": [
@@ -386,6 +378,20 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
             for e in case.events.select_related("actor")
         ],
         "moves": moves_for(user, case),
+    }
+
+
+def opinion_out(opinion: Opinion, version_number: int) -> dict[str, Any]:
+    return {
+        "id": opinion.pk,
+        "version": version_number,
+        "examiner_id": opinion.examiner_id,
+        "summary": opinion.summary,
+        "issued_at": opinion.issued_at,
+        "items": [
+            {"aspect": i.aspect, "satisfied": i.satisfied, "claims": i.claims, "text": i.text}
+            for i in opinion.items.all()
+        ],
     }
 
 
@@ -469,7 +475,7 @@ def case_create(
 )
 def eligibility_check(request: HttpRequest, payload: CaseRequestIn) -> list[dict[str, Any]]:
     require(request.user, Perm.CASE_SUBMIT)
-    center, case_request = _parse_request(payload.model_dump_json())
+    center, case_request = _case_request(payload)
     results = case_check_eligibility(actor=request.user, center=center, request=case_request)
     return [r.as_dict() for r in results]
 
@@ -504,17 +510,7 @@ def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Status:
         summary=payload.summary,
         items=[OpinionItemIn(i.aspect, i.satisfied, i.claims, i.text) for i in payload.items],
     )
-    return Status(
-        201,
-        {
-            "id": issued.pk,
-            "version": issued.version.number,
-            "examiner_id": issued.examiner_id,
-            "summary": issued.summary,
-            "issued_at": issued.issued_at,
-            "items": list(issued.items.values("aspect", "satisfied", "claims", "text")),
-        },
-    )
+    return Status(201, opinion_out(issued, issued.version.number))
 
 
 @router.post(
@@ -619,39 +615,7 @@ def diff(request: HttpRequest, case_id: int, query: Query[DiffQuery]) -> dict[st
     summary="Download one of the case's documents (audited)",
 )
 def case_document(request: HttpRequest, case_id: int, document_id: str) -> FileResponse:
-    case = _case(request, case_id)
-    link = case_document_link(case, document_id)
-    case_document_opened(case=case, document=link.document, user=request.user)
-    response = FileResponse(
-        link.document.file.open("rb"),
-        as_attachment=True,
-        filename=link.document.original_name,
-        content_type=link.document.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def case_document_link(case: Case, document_id: str) -> VersionDocument:
-    link = (
-        VersionDocument.objects.filter(
-            version__case=case, document_id__in=_uuid_or_none(document_id)
-        )
-        .select_related("document")
-        .first()
-    )
-    if link is None:
-        raise Http404
-    return link
-
-
-def _uuid_or_none(value: str) -> list[str]:
-    import uuid
-
-    try:
-        return [str(uuid.UUID(value))]
-    except (ValueError, TypeError):
-        return []
+    return case_document_download(request, _case(request, case_id), document_id)
 
 
 # --- conflicts -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +23,10 @@ from ipcenter.accounts.access import require
 from ipcenter.accounts.models import Membership, Organization, User
 from ipcenter.accounts.roles import Perm, Role
 from ipcenter.audit.services import audit_record
+from ipcenter.filings.selectors import center_managers
 from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.notifications.services import notify
-from ipcenter.patents.ipc import IpcError, IpcFieldList, parse_ipc
+from ipcenter.patents.ipc import IpcError, parse_ipc, symbol_in_field_list
 from ipcenter.patents.locarno import LocarnoError, locarno_in_field_list, parse_locarno
 from ipcenter.preexam.models import Case, CaseEvent, ExaminerConflict, PatentType
 from ipcenter.preexam.workflow import OPEN_REVIEW_STATES
@@ -49,7 +51,7 @@ def competence_match(*, competences: list[str], patent_type: str, main_code: str
                     best = max(best, len(str(code)))
             else:
                 symbol = parse_ipc(entry)
-                if IpcFieldList([symbol]).covers(main_code):
+                if symbol_in_field_list(main_code, [symbol]):
                     best = max(best, len(str(symbol).replace(" ", "")))
         except (IpcError, LocarnoError):
             continue  # an entry of the other scheme, or a typo: it covers nothing
@@ -92,8 +94,14 @@ def conflicted_examiner_ids(case: Case) -> set[int]:
     )
 
 
-def workload(examiner_id: int) -> int:
-    return Case.objects.filter(examiner_id=examiner_id, state__in=OPEN_REVIEW_STATES).count()
+def workloads(examiner_ids: list[int]) -> dict[int, int]:
+    """Cases in open review states per examiner id (one query for all candidates)."""
+    rows = (
+        Case.objects.filter(examiner_id__in=examiner_ids, state__in=OPEN_REVIEW_STATES)
+        .values("examiner_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["examiner_id"]: row["n"] for row in rows}
 
 
 def _competences(user: User) -> list[str]:
@@ -111,29 +119,20 @@ class Candidate:
 def candidates_for(case: Case) -> list[Candidate]:
     """Competent, unconflicted examiners of the case's center, best first."""
     conflicted = conflicted_examiner_ids(case)
-    found = []
-    for user in center_examiners(case.center_id):
-        if user.pk in conflicted:
-            continue
-        match = competence_match(
+    matches = {
+        user: competence_match(
             competences=_competences(user),
             patent_type=case.patent_type,
             main_code=case.main_code,
         )
-        if match:
-            found.append(Candidate(user, match, workload(user.pk)))
+        for user in center_examiners(case.center_id)
+        if user.pk not in conflicted
+    }
+    load = workloads([user.pk for user, match in matches.items() if match])
+    found = [
+        Candidate(user, match, load.get(user.pk, 0)) for user, match in matches.items() if match
+    ]
     return sorted(found, key=lambda c: (-c.match, c.workload, c.examiner.pk))
-
-
-def _center_managers(case: Case) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.CENTER_MANAGER,
-            memberships__center_id=case.center_id,
-            memberships__is_active=True,
-        ).distinct()
-    )
 
 
 def _tell_examiner(case: Case) -> None:
@@ -151,7 +150,7 @@ def _tell_examiner(case: Case) -> None:
 
 def _tell_managers_unassigned(case: Case) -> None:
     reference = case.reference
-    for manager in _center_managers(case):
+    for manager in center_managers(case.center):
         notify(
             recipient=manager,
             tag="preexam:case:unassigned",

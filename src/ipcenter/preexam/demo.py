@@ -37,7 +37,8 @@ from ipcenter.calendar import add_workdays
 from ipcenter.centers.models import Center
 from ipcenter.documents.models import Document
 from ipcenter.filings import services as filings
-from ipcenter.filings.demo import _person, _png
+from ipcenter.filings.demo import demo_person as _person
+from ipcenter.filings.demo import demo_png as _png
 from ipcenter.filings.eligibility import REQUIRED_PURPOSES
 from ipcenter.filings.models import AgencyRegistration, AgencyState, EntityFiling
 from ipcenter.lib.errors import DomainError

@@ -159,8 +159,11 @@ def _field_list(data: EligibilityInput, on: dt.date) -> RuleResult:
     return RuleResult("field_list", True, data.main_code)
 
 
-_DUAL_TYPES = {PatentType.INVENTION: PatentType.UTILITY_MODEL}
-_DUAL_TYPES[PatentType.UTILITY_MODEL] = PatentType.INVENTION
+# The type a same-day filing for the same invention would have.
+_DUAL_TYPES: dict[str, str] = {
+    PatentType.INVENTION: PatentType.UTILITY_MODEL,
+    PatentType.UTILITY_MODEL: PatentType.INVENTION,
+}
 
 
 def first_claim(parsed: dict[str, Any]) -> str:
@@ -178,7 +181,7 @@ def _same_day_dual(data: EligibilityInput, on: dt.date) -> RuleResult:
                 "cannot be pre-examined."
             ),
         )
-    other = _DUAL_TYPES.get(data.patent_type)  # type: ignore[call-overload]
+    other = _DUAL_TYPES.get(data.patent_type)
     if other is None:
         return RuleResult("no_same_day_dual", True, "")
     title = normalise_text(data.title)

@@ -4,6 +4,8 @@ is not shown."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,17 +13,17 @@ from django.utils.translation import gettext as _
 from ipcenter.accounts.models import Membership, User
 from ipcenter.accounts.roles import Role
 from ipcenter.preexam.models import Clock, ClockKind
+from ipcenter.preexam.tasks import APPLICANT_CLOCKS
 from ipcenter.preexam.tracking import case_url
 from ipcenter.web.home import Panel, Row, panel
 
 PANEL_SIZE = 10
-APPLICANT_CLOCKS = (ClockKind.AMENDMENT, ClockKind.CNIPA_FILING, ClockKind.OFFICE_ACTION)
 
 
-def _row(clock: Clock, today: object) -> Row:
+def _row(clock: Clock, today: dt.date) -> Row:
     case = clock.case
     detail = f"{ClockKind(clock.kind).label} · {case.title}"
-    if clock.due_on < today:  # type: ignore[operator]
+    if clock.due_on < today:
         detail = _("Overdue") + " · " + detail
     if clock.provisional:
         detail += " · " + _("provisional")

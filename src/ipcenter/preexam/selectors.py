@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Min, Q, QuerySet
+from django.http import Http404
 
 from ipcenter.accounts.access import can, centers_with, get_for_user_or_404, organizations_with
+from ipcenter.accounts.models import User
 from ipcenter.accounts.roles import Perm, Role
 from ipcenter.centers.models import Center
-from ipcenter.preexam.models import Case, CaseState, CaseVersion, ExaminerConflict
+from ipcenter.preexam.clocks import running_clock
+from ipcenter.preexam.models import (
+    Case,
+    CaseState,
+    CaseVersion,
+    ExaminerConflict,
+    VersionDocument,
+)
 
 # A case counts as qualified once it passed, whatever happened at the national office after.
 QUALIFIED_STATES = (CaseState.QUALIFIED, CaseState.FILED, CaseState.OFF_TRACK, CaseState.GRANTED)
@@ -149,10 +160,35 @@ def unassigned_cases(*, center_id: int) -> QuerySet[Case]:
     )
 
 
+def case_due_on(case: Case) -> dt.date | None:
+    """The due date of the case's soonest running clock: the `due_on` that `case_list()`,
+    `examiner_queue()` and `unassigned_cases()` annotate, read from it when there."""
+    if hasattr(case, "due_on"):
+        return case.due_on
+    clock = running_clock(case=case)
+    return clock.due_on if clock else None
+
+
 def case_versions(case: Case) -> QuerySet[CaseVersion]:
     return case.versions.prefetch_related("documents__document", "findings").select_related(
         "created_by"
     )
+
+
+def case_document_link(case: Case, document_id: str) -> VersionDocument:
+    """One document of one of the case's versions; 404 for any other id, malformed ones too."""
+    try:
+        document_uuid = uuid.UUID(str(document_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    link = (
+        VersionDocument.objects.filter(version__case=case, document_id=document_uuid)
+        .select_related("document")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link
 
 
 def conflicts_visible_to(user: Any) -> QuerySet[ExaminerConflict]:
@@ -181,3 +217,22 @@ def finding_message(code: str, params: dict[str, Any]) -> str:
     from ipcenter.patents.formality import render_message
 
     return render_message(code, params, gettext)
+
+
+def case_applicant_side(case: Case) -> list[User]:
+    """Who hears of the case's moves and deadlines on the applicant's side: the person who
+    submitted it, the applicant's enterprise administrators and applicants, and the agents of its
+    agency (active people only, in a stable order)."""
+    member = Q(
+        memberships__is_active=True,
+        memberships__organization_id=case.organization_id,
+        memberships__role__in=(Role.ENTERPRISE_ADMIN, Role.APPLICANT),
+    )
+    if case.agency_id:
+        member |= Q(
+            memberships__is_active=True,
+            memberships__organization_id=case.agency_id,
+            memberships__role=Role.AGENT,
+        )
+    people = User.objects.filter(member | Q(pk=case.submitted_by_id), is_active=True)
+    return list(people.distinct().order_by("pk"))

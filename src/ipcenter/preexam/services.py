@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ipcenter.accounts.access import can, organizations_with
-from ipcenter.accounts.models import Membership, Organization, User
-from ipcenter.accounts.roles import OrgKind, Perm, Role
+from ipcenter.accounts.models import Organization
+from ipcenter.accounts.roles import OrgKind, Perm
 from ipcenter.audit.services import audit_record
 from ipcenter.centers.models import Center
 from ipcenter.centers.selectors import center_setting
@@ -45,9 +45,9 @@ from ipcenter.notifications.services import notify
 from ipcenter.patents.application import PARSE_ERROR_MESSAGES, ParsedApplication, ParseError
 from ipcenter.patents.ipc import IpcError, load_scheme
 from ipcenter.patents.locarno import LocarnoError, parse_locarno
-from ipcenter.preexam import eligibility
+from ipcenter.preexam import eligibility, selectors
 from ipcenter.preexam.assignment import case_assign_auto
-from ipcenter.preexam.clocks import clock_start, clock_stop, running_clock
+from ipcenter.preexam.clocks import clock_start, clock_stop
 from ipcenter.preexam.eligibility import EligibilityInput, RuleResult, case_eligibility
 from ipcenter.preexam.models import (
     Aspect,
@@ -696,25 +696,12 @@ def _need_reason(reason: str) -> str:
     return reason
 
 
-def applicant_side(case: Case) -> list[User]:
-    """Who hears of the case's moves: the submitter and the applicant's administrators."""
-    people = {case.submitted_by_id: case.submitted_by}
-    for m in Membership.objects.filter(
-        organization_id=case.organization_id,
-        role=Role.ENTERPRISE_ADMIN,
-        is_active=True,
-        user__is_active=True,
-    ).select_related("user"):
-        people[m.user_id] = m.user
-    return list(people.values())
-
-
 def _tell_applicant(
     case: Case, subject: Any, body: Any = "", due_on: dt.date | None = None
 ) -> None:
     """Notify the applicant side (subject/body are lazy strings, rendered per recipient)."""
     reference = case.reference
-    for person in applicant_side(case):
+    for person in selectors.case_applicant_side(case):
         notify(
             recipient=person,
             tag="preexam:case:moved",
@@ -960,8 +947,3 @@ def case_document_opened(*, case: Case, document: Document, user: Any) -> None:
             organization=document.organization,
             center=document.center,
         )
-
-
-def decision_due(case: Case) -> dt.date | None:
-    clock = running_clock(case=case)
-    return clock.due_on if clock else None

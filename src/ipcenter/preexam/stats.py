@@ -273,16 +273,7 @@ def figure_headers() -> list[str]:
 
 
 def _figure_cells(f: Figures) -> list[Any]:
-    return [
-        f.received,
-        f.accepted,
-        f.qualified,
-        f.pass_rate,
-        f.fast_tracked,
-        f.granted,
-        f.average_grant_workdays,
-        f.fastest_grant_workdays,
-    ]
+    return [getattr(f, name) for name in FIGURE_NAMES]
 
 
 def statistics_xlsx(stats: Stats, *, language: str = "en") -> bytes:

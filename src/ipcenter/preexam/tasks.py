@@ -10,29 +10,28 @@ waits for the first to commit, then matches nothing) and never notifies twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from ipcenter.accounts.models import Membership, User
-from ipcenter.accounts.roles import Role
+from ipcenter.accounts.models import User
 from ipcenter.audit.services import audit_record
 from ipcenter.calendar import CalendarRangeError, add_workdays
 from ipcenter.centers.catalog import SPECS
 from ipcenter.centers.models import Center
 from ipcenter.centers.selectors import center_setting
+from ipcenter.filings.selectors import center_managers
 from ipcenter.notifications.services import notify
-from ipcenter.preexam.models import Case, CaseEvent, Clock, ClockKind
+from ipcenter.preexam.models import CaseEvent, Clock, ClockKind
+from ipcenter.preexam.selectors import case_applicant_side
 from ipcenter.preexam.tracking import case_url
 
-APPLICANT_ROLES = (Role.ENTERPRISE_ADMIN, Role.APPLICANT)
 # Clocks that run against the applicant side; the decision clock runs against the center.
 APPLICANT_CLOCKS = frozenset({ClockKind.AMENDMENT, ClockKind.CNIPA_FILING, ClockKind.OFFICE_ACTION})
 
@@ -47,34 +46,14 @@ class TickReport:
 # --- who is told ----------------------------------------------------------------------------------
 
 
-def _active(memberships: Any) -> list[User]:
-    users = {
-        m.user.pk: m.user
-        for m in memberships.filter(is_active=True, user__is_active=True).select_related("user")
-    }
-    return [users[pk] for pk in sorted(users)]
-
-
-def center_managers(center_id: int) -> list[User]:
-    return _active(Membership.objects.filter(role=Role.CENTER_MANAGER, center_id=center_id))
-
-
-def applicant_side(case: Case) -> list[User]:
-    """The applicant's enterprise admins and applicants, and the agents of its agency."""
-    condition = Q(organization_id=case.organization_id, role__in=APPLICANT_ROLES)
-    if case.agency_id:
-        condition |= Q(organization_id=case.agency_id, role=Role.AGENT)
-    return _active(Membership.objects.filter(condition, organization__is_active=True))
-
-
 def responsible(clock: Clock) -> list[User]:
     """Who must act before the clock runs out."""
     case = clock.case
     if clock.kind in APPLICANT_CLOCKS:
-        return applicant_side(case)
+        return case_applicant_side(case)
     if case.examiner is not None and case.examiner.is_active:
         return [case.examiner]
-    return center_managers(case.center_id)
+    return center_managers(case.center)
 
 
 # --- candidates and claims ------------------------------------------------------------------------
@@ -132,73 +111,49 @@ def claim_escalation(clock_id: int) -> bool:
 # --- the messages -------------------------------------------------------------------------------
 
 
-def _kind_label(clock: Clock) -> str:
-    return str(ClockKind(clock.kind).label)
+# action -> (subject, body); they are translated under each recipient's language (see notify).
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "reminded": (
+        gettext_noop("Due %(date)s: %(kind)s for %(reference)s"),
+        gettext_noop(
+            "The deadline “%(kind)s” of case %(reference)s (%(title)s) falls on %(date)s."
+        ),
+    ),
+    "escalated": (
+        gettext_noop("Overdue since %(date)s: %(kind)s for %(reference)s"),
+        gettext_noop(
+            "The deadline “%(kind)s” of case %(reference)s (%(title)s) passed on %(date)s "
+            "and the clock is still running."
+        ),
+    ),
+}
 
 
-def _remind(clock: Clock, recipients: Iterable[User]) -> int:
+def _tell(clock: Clock, action: str, recipients: list[User]) -> int:
+    """Notify `recipients` that the clock was "reminded" or "escalated", and record it."""
     case = clock.case
-    count = 0
+    subject, body = _MESSAGES[action]
+
+    def params() -> dict[str, str]:
+        return {
+            "date": clock.due_on.isoformat(),
+            "kind": str(ClockKind(clock.kind).label),
+            "reference": case.reference,
+            "title": case.title,
+        }
+
+    url = case_url(case)
     for user in recipients:
         notify(
             recipient=user,
-            tag="preexam:clock:reminded",
-            subject=lambda: (
-                _("Due %(date)s: %(kind)s for %(reference)s")
-                % {
-                    "date": clock.due_on.isoformat(),
-                    "kind": _kind_label(clock),
-                    "reference": case.reference,
-                }
-            ),
-            body=lambda: (
-                _("The deadline “%(kind)s” of case %(reference)s (%(title)s) falls on %(date)s.")
-                % {
-                    "kind": _kind_label(clock),
-                    "reference": case.reference,
-                    "title": case.title,
-                    "date": clock.due_on.isoformat(),
-                }
-            ),
-            url=case_url(case),
+            tag=f"preexam:clock:{action}",
+            subject=lambda: _(subject) % params(),
+            body=lambda: _(body) % params(),
+            url=url,
             due_on=clock.due_on,
         )
-        count += 1
-    return count
-
-
-def _escalate(clock: Clock, recipients: Iterable[User]) -> int:
-    case = clock.case
-    count = 0
-    for user in recipients:
-        notify(
-            recipient=user,
-            tag="preexam:clock:escalated",
-            subject=lambda: (
-                _("Overdue since %(date)s: %(kind)s for %(reference)s")
-                % {
-                    "date": clock.due_on.isoformat(),
-                    "kind": _kind_label(clock),
-                    "reference": case.reference,
-                }
-            ),
-            body=lambda: (
-                _(
-                    "The deadline “%(kind)s” of case %(reference)s (%(title)s) passed on %(date)s "
-                    "and the clock is still running."
-                )
-                % {
-                    "kind": _kind_label(clock),
-                    "reference": case.reference,
-                    "title": case.title,
-                    "date": clock.due_on.isoformat(),
-                }
-            ),
-            url=case_url(case),
-            due_on=clock.due_on,
-        )
-        count += 1
-    return count
+    _record(clock, action, recipients)
+    return len(recipients)
 
 
 def _record(clock: Clock, action: str, recipients: list[User]) -> None:
@@ -235,17 +190,13 @@ def clocks_tick(*, today: dt.date | None = None) -> TickReport:
         with transaction.atomic():
             if not claim_reminder(clock.pk):
                 continue  # another worker took it
-            recipients = responsible(clock)
-            report.notified += _remind(clock, recipients)
-            _record(clock, "reminded", recipients)
+            report.notified += _tell(clock, "reminded", responsible(clock))
             report.reminded.append(clock.pk)
     for clock in escalation_candidates(today):
         with transaction.atomic():
             if not claim_escalation(clock.pk):
                 continue
-            recipients = center_managers(clock.case.center_id)
-            report.notified += _escalate(clock, recipients)
-            _record(clock, "escalated", recipients)
+            report.notified += _tell(clock, "escalated", center_managers(clock.case.center))
             report.escalated.append(clock.pk)
     return report
 

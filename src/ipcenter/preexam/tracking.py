@@ -18,15 +18,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.access import can
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
-from ipcenter.calendar import CalendarRangeError, add_workdays, workdays_between
-from ipcenter.centers.selectors import center_setting
+from ipcenter.calendar import CalendarRangeError, workdays_between
 from ipcenter.documents.models import Document
 from ipcenter.documents.services import document_grant, document_store, organization_scope
 from ipcenter.lib.errors import Conflict, InvalidInput
@@ -115,10 +114,16 @@ def cn_application_number(text: str, *, patent_type: str | None = None) -> str:
 
 def case_url(case: Case) -> str:
     """The case's detail page."""
-    try:
-        return reverse("preexam:case_detail", args=[case.pk])
-    except NoReverseMatch:
-        return f"/preexam/cases/{case.pk}/"
+    return reverse("preexam:case_detail", args=[case.pk])
+
+
+def filing_clock(case: Case) -> Clock | None:
+    """The case's latest CNIPA filing clock, running or stopped."""
+    return (
+        Clock.objects.filter(case=case, kind=ClockKind.CNIPA_FILING)
+        .order_by("-started_on", "-id")
+        .first()
+    )
 
 
 def _today() -> dt.date:
@@ -193,11 +198,7 @@ def case_record_cnipa_filing(
                 "number": number
             }
             raise Conflict(message, errors={"application_number": str(message)})
-        clock = (
-            Clock.objects.filter(case=locked, kind=ClockKind.CNIPA_FILING)
-            .order_by("-started_on", "-id")
-            .first()
-        )
+        clock = filing_clock(locked)
         if clock is not None:
             due = clock.due_on
         elif locked.qualified_on is not None:
@@ -247,11 +248,10 @@ def office_action_record(
             not_before=locked.cnipa_filing_date,
             label=_("the CNIPA filing"),
         )
-        days = center_setting(
-            center=locked.center, key="office_action_response_days", on=received_on
-        )
         try:
-            due = add_workdays(received_on, days)
+            due, _provisional = clock_due_on(
+                case=locked, kind=ClockKind.OFFICE_ACTION, start=received_on
+            )
         except CalendarRangeError as exc:
             message: Any = _("The date is outside the years the working-day calendar knows.")
             raise InvalidInput(message, errors={"received_on": str(message)}) from exc

@@ -32,8 +32,7 @@ from ipcenter.accounts.roles import OrgKind, Perm, Role
 from ipcenter.filings.models import EntityFiling, FilingState
 from ipcenter.lib.errors import DomainError
 from ipcenter.patents.application import SECTION_LABELS, Claim, ParsedApplication
-from ipcenter.preexam import selectors
-from ipcenter.preexam.api import case_document_link
+from ipcenter.preexam import eligibility, selectors
 from ipcenter.preexam.assignment import (
     case_reassign,
     center_examiners,
@@ -67,7 +66,7 @@ from ipcenter.preexam.services import (
     case_withdraw,
 )
 from ipcenter.preexam.workflow import OPEN_REVIEW_STATES, moves_for
-from ipcenter.web.forms import apply_domain_error
+from ipcenter.web.forms import apply_domain_error, message_domain_error
 from ipcenter.web.pagination import paginate, query_without_page
 
 
@@ -81,10 +80,7 @@ def _back(case: Case) -> HttpResponse:
 
 def _refused(request: HttpRequest, case: Case, exc: DomainError) -> HttpResponse:
     """A move the state or the input does not allow: back to the case, saying why."""
-    messages.error(request, str(exc.message))
-    for message in exc.errors.values():
-        if message not in str(exc.message):
-            messages.error(request, message)
+    message_domain_error(request, exc)
     return _back(case)
 
 
@@ -197,7 +193,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     _("Case %(ref)s was submitted for pre-examination.") % {"ref": case.reference},
                 )
                 return redirect("preexam:case_detail", case_id=case.pk)
-    failed = [r for r in results or [] if not r.passed]
+    failed = eligibility.failed(results or [])
     return render(
         request,
         "preexam/case_form.html",
@@ -316,8 +312,12 @@ def case_diff(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def case_document(request: HttpRequest, case_id: int, document_id: str) -> FileResponse:
-    case = _case(request, case_id)
-    link = case_document_link(case, document_id)
+    return case_document_download(request, _case(request, case_id), document_id)
+
+
+def case_document_download(request: HttpRequest, case: Case, document_id: str) -> FileResponse:
+    """One of the case's documents as an attachment, the opening audited (page and API)."""
+    link = selectors.case_document_link(case, document_id)
     case_document_opened(case=case, document=link.document, user=request.user)
     response = FileResponse(
         link.document.file.open("rb"),
@@ -503,7 +503,7 @@ def conflict_withdraw_view(request: HttpRequest, conflict_id: int) -> HttpRespon
     try:
         conflict_withdraw(conflict=conflict, actor=request.user)  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        message_domain_error(request, exc)
     else:
         messages.success(request, _("The conflict was withdrawn."))
     return redirect(reverse("preexam:conflicts"))

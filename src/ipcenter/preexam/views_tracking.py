@@ -42,7 +42,7 @@ from ipcenter.preexam.tracking import (
     office_action_record,
     office_action_respond,
 )
-from ipcenter.web.forms import DateInput
+from ipcenter.web.forms import DateInput, message_domain_error
 
 # --- forms --------------------------------------------------------------------------------------
 
@@ -100,15 +100,6 @@ def tracking_forms() -> dict[str, forms.Form]:
 # --- the fast-track actions ---------------------------------------------------------------------
 
 
-def _refusal(form: forms.Form, exc: DomainError) -> str:
-    """The service's refusal as one sentence naming the fields at fault."""
-    parts = []
-    for key, message in exc.errors.items():
-        label = form.fields[key].label if key in form.fields else key
-        parts.append(f"{label}: {message}")
-    return " ".join(parts) if parts else str(exc.message)
-
-
 def _form_errors(form: forms.Form) -> str:
     parts = []
     for key, errors in form.errors.items():
@@ -138,7 +129,7 @@ def _act(
         try:
             run(case, form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, _refusal(form, exc))
+            message_domain_error(request, exc, form)
         else:
             messages.success(request, done)
     return redirect(case_url(case) + "#tracking")
@@ -180,17 +171,17 @@ def office_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
 def office_action_response(
     request: HttpRequest, case_id: int, office_action_id: int
 ) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> Any:
-        action = get_object_or_404(OfficeAction, pk=office_action_id, case=case)
-        return office_action_respond(
-            office_action=action, actor=request.user, responded_on=data["responded_on"]
-        )
-
     # An office action of another case answers 404, like a missing one, before anything else.
     get_for_user_or_404(request.user, CASE_RECORD_PERMS, Case.objects.all(), pk=case_id)
-    get_object_or_404(OfficeAction, pk=office_action_id, case_id=case_id)
+    action = get_object_or_404(OfficeAction, pk=office_action_id, case_id=case_id)
     return _act(
-        request, case_id, ResponseForm, run, _("The response to the office action was recorded.")
+        request,
+        case_id,
+        ResponseForm,
+        lambda case, data: office_action_respond(
+            office_action=action, actor=request.user, responded_on=data["responded_on"]
+        ),
+        _("The response to the office action was recorded."),
     )
 
 

@@ -8,8 +8,8 @@ from django import template
 from django.utils import timezone
 
 from ipcenter.documents.services import documents_visible_to
-from ipcenter.preexam.models import Case, CaseEvent, CaseState, Clock, ClockKind
-from ipcenter.preexam.tracking import LEAVE_KINDS, RECORDERS
+from ipcenter.preexam.models import Case, CaseEvent, CaseState
+from ipcenter.preexam.tracking import LEAVE_KINDS, RECORDERS, filing_clock
 from ipcenter.preexam.views_tracking import tracking_forms
 from ipcenter.preexam.workflow import actor_kinds
 
@@ -31,17 +31,9 @@ def tracking_context(case: Case, user: Any) -> dict[str, Any]:
             case=case, action__in=["state:filed", "state:off_track", "state:granted"]
         ).order_by("at", "id")
     }
-    filing_clock = (
-        Clock.objects.filter(case=case, kind=ClockKind.CNIPA_FILING)
-        .order_by("-started_on", "-id")
-        .first()
-    )
     office_actions = list(case.office_actions.order_by("received_on", "id"))
-    today_overdue = [
-        a.pk
-        for a in office_actions
-        if a.responded_on is None and a.response_due_on < timezone.localdate()
-    ]
+    today = timezone.localdate()
+    overdue = [a.pk for a in office_actions if a.responded_on is None and a.response_due_on < today]
     filed = events.get("state:filed")
     left = events.get("state:off_track")
     certificate = None
@@ -51,14 +43,14 @@ def tracking_context(case: Case, user: Any) -> dict[str, Any]:
         "shown": True,
         "may_record": may_record,
         "forms": tracking_forms() if may_record else {},
-        "filing_clock": filing_clock,
+        "filing_clock": filing_clock(case),
         "filed_late": bool(filed and filed.data.get("late")),
         "filed_event": filed,
         "off_track_event": left,
         "off_track_kind": LEAVE_KINDS.get((left.data or {}).get("kind", "")) if left else None,
         "granted_event": events.get("state:granted"),
         "office_actions": office_actions,
-        "overdue_actions": today_overdue,
+        "overdue_actions": overdue,
         "certificate": certificate,
         "can_file": may_record and case.state == S.QUALIFIED,
         "can_record_action": may_record and case.state == S.FILED,
