@@ -114,6 +114,7 @@ class Cast:
     olga: User  # pre-examiner, Shanghai (a colleague of Bob's, not assigned to his cases)
     pete: User  # pre-examiner, Pudong
     gina: User  # agent of agency B
+    nora: User  # navigation analyst, Shanghai
 
     def by_role(self, role: str) -> User:
         return {
@@ -125,6 +126,7 @@ class Cast:
             Role.IP_OFFICE_VIEWER: self.ivan,
             Role.SYSTEM_ADMIN: self.sam,
             Role.WORKSTATION_STAFF: self.walt,
+            Role.NAVIGATION_ANALYST: self.nora,
         }[role]
 
 
@@ -162,6 +164,7 @@ def cast(db: Any) -> Cast:
         olga=make_person("olga", Role.PRE_EXAMINER, shanghai.organization),
         pete=make_person("pete", Role.PRE_EXAMINER, pudong.organization),
         gina=make_person("gina", Role.AGENT, agency_b),
+        nora=make_person("nora", Role.NAVIGATION_ANALYST, shanghai.organization),
     )
 
 

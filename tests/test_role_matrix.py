@@ -184,9 +184,16 @@ CALENDAR_QUERY = {"start": "2025-03-03", "days": 5}
 
 def _area_case_modules() -> list[dict[str, Case]]:
     from tests.filings import matrix_cases as filings_cases
-    from tests.preexam import matrix_cases_review, matrix_cases_tracking
+    from tests.navigation import matrix_cases as navigation_cases
+    from tests.preexam import matrix_cases_priorart, matrix_cases_review, matrix_cases_tracking
 
-    return [filings_cases.CASES, matrix_cases_review.CASES, matrix_cases_tracking.CASES]
+    return [
+        filings_cases.CASES,
+        matrix_cases_review.CASES,
+        matrix_cases_tracking.CASES,
+        matrix_cases_priorart.CASES,
+        navigation_cases.CASES,
+    ]
 
 
 CASES: dict[str, Case] = {

@@ -91,6 +91,7 @@ def _mount() -> None:
     from ipcenter.centers.api import workstations_router
     from ipcenter.documents.api import router as documents_router
     from ipcenter.filings.api import router as filings_router
+    from ipcenter.navigation.api import router as navigation_router
     from ipcenter.notifications.api import router as notifications_router
     from ipcenter.preexam.api import router as preexam_router
     from ipcenter.preexam.api_tracking import router as preexam_tracking_router
@@ -106,6 +107,7 @@ def _mount() -> None:
     api.add_router("/filings", filings_router)
     api.add_router("/preexam", preexam_router)
     api.add_router("/preexam", preexam_tracking_router)
+    api.add_router("/navigation", navigation_router)
 
 
 _mount()

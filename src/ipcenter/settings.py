@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ipcenter.notifications",
     "ipcenter.filings",
     "ipcenter.preexam",
+    "ipcenter.navigation",
     "ipcenter.web",
 ]
 

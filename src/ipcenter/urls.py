@@ -45,5 +45,6 @@ urlpatterns = [
     path("notifications/", include("ipcenter.notifications.urls")),
     path("filings/", include("ipcenter.filings.urls")),
     path("preexam/", include("ipcenter.preexam.urls")),
+    path("navigation/", include("ipcenter.navigation.urls")),
     path("api/v1/", api.urls),
 ]

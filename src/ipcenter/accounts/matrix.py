@@ -14,6 +14,7 @@ from __future__ import annotations
 from ipcenter.accounts.endpoint import API_PREFIX, Endpoint, Guard, Open
 from ipcenter.accounts.roles import Perm
 from ipcenter.filings import matrix as filings_matrix
+from ipcenter.navigation import matrix as navigation_matrix
 from ipcenter.preexam import matrix as preexam_matrix
 
 __all__ = ["API", "API_PREFIX", "ENDPOINTS", "PAGES", "Endpoint", "Guard", "Open"]
@@ -242,7 +243,11 @@ CORE_API: tuple[Endpoint, ...] = (
 )
 
 # Each business area lists its own endpoints beside its code.
-PAGES: tuple[Endpoint, ...] = CORE_PAGES + filings_matrix.PAGES + preexam_matrix.PAGES
-API: tuple[Endpoint, ...] = CORE_API + filings_matrix.API + preexam_matrix.API
+PAGES: tuple[Endpoint, ...] = (
+    CORE_PAGES + filings_matrix.PAGES + preexam_matrix.PAGES + navigation_matrix.PAGES
+)
+API: tuple[Endpoint, ...] = (
+    CORE_API + filings_matrix.API + preexam_matrix.API + navigation_matrix.API
+)
 
 ENDPOINTS: tuple[Endpoint, ...] = PAGES + API

@@ -115,6 +115,9 @@ class Perm(StrEnum):
     CASE_MANAGE = "preexam:case:manage"  # the center's managers: assign, oversee, record
     EXAMINER_CONFLICT_DECLARE = "preexam:conflict:declare"
     PREEXAM_STATS_VIEW = "preexam:stats:view"
+    # Patent navigation: the shared corpus of published patents.
+    CORPUS_SEARCH = "navigation:corpus:search"  # search, read documents, browse the IPC
+    CORPUS_IMPORT = "navigation:corpus:import"  # run and watch imports into the corpus
 
 
 PERM_SCOPES: dict[Perm, Scope] = {
@@ -146,6 +149,9 @@ PERM_SCOPES: dict[Perm, Scope] = {
     Perm.CASE_MANAGE: Scope.CENTER,
     Perm.EXAMINER_CONFLICT_DECLARE: Scope.SELF,
     Perm.PREEXAM_STATS_VIEW: Scope.CENTER,
+    # The corpus holds only published documents and is shared by every center.
+    Perm.CORPUS_SEARCH: Scope.ANY,
+    Perm.CORPUS_IMPORT: Scope.ANY,
 }
 
 _EVERYONE = frozenset(
@@ -156,6 +162,7 @@ _EVERYONE = frozenset(
         Perm.TOKEN_MANAGE,
         Perm.PROFILE_EDIT,
         Perm.CALENDAR_USE,
+        Perm.CORPUS_SEARCH,
     }
 )
 _CENTER_STAFF = _EVERYONE | {Perm.CENTER_SETTINGS_VIEW}
@@ -182,7 +189,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.WORKSTATION_STAFF: _EVERYONE
     | {Perm.DOCUMENT_UPLOAD, Perm.DOCUMENT_VIEW_OWN, Perm.CENTER_SETTINGS_VIEW},
     Role.OVERSEAS_EXPERT: _CENTER_STAFF,
-    Role.NAVIGATION_ANALYST: _CENTER_STAFF,
+    Role.NAVIGATION_ANALYST: _CENTER_STAFF | {Perm.CORPUS_IMPORT},
     Role.RECEPTION_STAFF: _CENTER_STAFF,
     Role.CENTER_MANAGER: _CENTER_STAFF
     | {
@@ -202,5 +209,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.IP_OFFICE_VIEWER: _EVERYONE | {Perm.CENTER_SETTINGS_VIEW, Perm.PREEXAM_STATS_VIEW},
     # The system administrator runs the installation: people, tokens, the audit log. It is
     # deliberately not entitled to the content of confidential documents.
-    Role.SYSTEM_ADMIN: _EVERYONE | {Perm.USER_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_MEMBERS_VIEW},
+    Role.SYSTEM_ADMIN: _EVERYONE
+    | {Perm.USER_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_MEMBERS_VIEW, Perm.CORPUS_IMPORT},
 }

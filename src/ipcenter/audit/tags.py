@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.filings import tags as filings_tags
+from ipcenter.navigation import tags as navigation_tags
 from ipcenter.preexam import tags as preexam_tags
 
 EVENT_LABELS = {
@@ -31,7 +32,7 @@ EVENT_LABELS = {
 
 
 # Each business area names its own events beside its code.
-EVENT_LABELS |= filings_tags.EVENT_LABELS | preexam_tags.EVENT_LABELS
+EVENT_LABELS |= filings_tags.EVENT_LABELS | preexam_tags.EVENT_LABELS | navigation_tags.EVENT_LABELS
 
 
 def event_label(tag: str) -> str:
