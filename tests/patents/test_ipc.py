@@ -77,6 +77,10 @@ PARSE_CASES: list[tuple[str, str, str | None]] = [
     ("C07D41700", "C07D 417/00", None),  # ritonavir_804.csv packed form
     ("A61K031426", "A61K 31/426", None),  # ritonavir_804.csv
     ("A61K0317072", "A61K 31/7072", None),  # ritonavir_804.csv
+    ("A61K000900", "A61K 9/00", None),  # ritonavir_804.csv, main group padded to 4 digits
+    ("A61K00317064", "A61K 31/7064", None),  # ritonavir_804.csv, 4 + 4 digits
+    ("G01N 2320008", "G01N 23/20008", None),  # SGML-style field with a 5-digit subgroup
+    ("B60T1/10", "B60T 1/10", None),  # energy_abstracts_cpc.jsonl, CPC-style compact form
     ("A61K 31/00", "A61K 31/00", None),
     ("Ａ６１Ｋ　３１／００", "A61K 31/00", None),  # full-width input from a Chinese IME
     ("A61K 31/080", "A61K 31/08", None),  # insignificant trailing zero
@@ -145,7 +149,7 @@ INVALID = [
     "A21D 8/2",  # patentscope_pizza_10000.csv: ambiguous (8/02 or 8/20)
     "A21D 13/",  # patentscope_pizza_10000.csv: subgroup missing
     "6A 61K 31:495 J",  # ritonavir_804.csv: pre-2006 linked indexing code
-    "A61K00317064",  # ritonavir_804.csv: 8 digits, cannot be split
+    "A61K003170641",  # 9 digits after the subclass: no reading fits
     "A61K000",
     "A61K31",  # main group without subgroup
     "F04B 000/00 ()",  # us_patents_ipc.jsonl: main group 0

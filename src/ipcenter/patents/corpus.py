@@ -22,8 +22,14 @@ from typing import Any
 __all__ = ["PatentRecord", "RecordError", "normalise_number", "record_key"]
 
 _NUMBER_NOISE = re.compile(r"[\s/,.\-]+")
-# Office, number (a series letter such as D for US designs, digits, a CN check digit X), kind.
-_NUMBER = re.compile(r"^([A-Z]{2})?([A-Z]{0,2}\d+X?)([A-Z]\d?)?$")
+# Office, number (series letters such as D for US designs, RE for reissues, PA/A for Mexican
+# numbers, digits, a CN check digit X), kind.
+_NUMBER = re.compile(r"^([A-Z]{2})?([A-Z]{0,3}\d+X?|\d+[A-Z]{2,4}\d{4})([A-Z]\d?)?$")
+_SERIES_DIGITS = re.compile(r"^([A-Z]{1,3})(\d+)$")
+# Indian numbers name the office branch and the year: "1442CH2015", "00496MUM2008".
+_BRANCH_NUMBER = re.compile(r"^(\d+)([A-Z]{2,4}\d{4})$")
+# A date after the kind code ("EP 0259054 B9 20031217", Lens): not part of the number.
+_TRAILING_DATE = re.compile(r"(\s[A-Z]\d?)\s+(?:19|20)\d{6}\s*$")
 
 
 class RecordError(ValueError):
@@ -35,9 +41,11 @@ def normalise_number(text: str, office: str = "") -> tuple[str, str, str]:
 
     Accepts the spellings found in the data: "US10917092", "US 10917092 B2", "AT 399980 B",
     "US20210229646A1", "CN85105156", "EP1820402", "10917092" (with ``office`` given).
-    Leading zeros of US grant numbers ("06336130") are kept out of the key: "US6336130".
+    Leading zeros of US grant numbers ("06336130") are kept out of the key: "US6336130", also
+    after a US series prefix ("D0435854" -> "D435854"). PCT numbers of the old two-digit-year
+    form ("WO 96/25012") are written as WIPO writes them today: "WO1996025012".
     """
-    compact = _NUMBER_NOISE.sub("", text.strip().upper())
+    compact = _NUMBER_NOISE.sub("", _TRAILING_DATE.sub(r"\1", text.strip().upper()))
     if not compact:
         raise RecordError("the publication number is empty")
     match = _NUMBER.match(compact)
@@ -49,7 +57,42 @@ def normalise_number(text: str, office: str = "") -> tuple[str, str, str]:
         raise RecordError(f"the publication number {text!r} names no office")
     if number.isdigit():
         number = number.lstrip("0") or "0"
+        if office == "WO" and len(number) in (7, 8):
+            number = _pct_number(number)
+    elif office == "US" and (series := _SERIES_DIGITS.match(number)):
+        number = series.group(1) + (series.group(2).lstrip("0") or "0")
+    elif branch := _BRANCH_NUMBER.match(number):
+        number = (branch.group(1).lstrip("0") or "0") + branch.group(2)
     return office, number, kind
+
+
+def _pct_number(number: str) -> str:
+    """ "9625012" (WO 96/25012, a two-digit year and a serial) -> "1996025012"."""
+    year = int(number[:2])
+    century = "19" if year >= 78 else "20"  # the first PCT publications are of 1978
+    return f"{century}{number[:2]}{number[2:].zfill(6)}"
+
+
+def _application_key_number(text: str, office: str) -> tuple[str, str]:
+    """(office, number) of an application number as the key holds it.
+
+    CN application numbers carry a check digit after a dot ("200310102411.3", "00129265.X"),
+    which the key leaves out (it is computed from the rest), and their leading zeros are
+    significant (the year 2000 is "00"), so they are kept.
+    """
+    compact = text.strip().upper()
+    found = re.match(r"^([A-Z]{2})\s*", compact)
+    cn = (found.group(1) if found else office.upper()) == "CN"
+    if cn:
+        digits = compact[found.end() :] if found else compact
+        digits = digits.split(".")[0]
+        digits = _NUMBER_NOISE.sub("", digits)
+        if re.fullmatch(r"\d{9}|\d{13}|\d{8}X|\d{12}X", digits):
+            digits = digits[:-1]  # the check digit written without its dot
+        if re.fullmatch(r"\d{8}|\d{12}", digits):
+            return "CN", digits
+    found_office, number, _kind = normalise_number(text, office)
+    return found_office, number
 
 
 def record_key(*, office: str, publication_number: str = "", application_number: str = "") -> str:
@@ -58,7 +101,7 @@ def record_key(*, office: str, publication_number: str = "", application_number:
         found_office, number, _kind = normalise_number(publication_number, office)
         return f"{found_office}{number}"
     if application_number:
-        found_office, number, _kind = normalise_number(application_number, office)
+        found_office, number = _application_key_number(application_number, office)
         return f"{found_office}APP{number}"
     raise RecordError("the record has neither a publication nor an application number")
 

@@ -47,6 +47,7 @@ __all__ = [
     "merge_parts",
     "parse_claim_references",
     "parse_document",
+    "parse_patent_xml",
     "safe_xml_root",
 ]
 
@@ -1381,15 +1382,13 @@ def _ipc_text(text: str) -> str | None:
 
 
 def _sgml_ipc(text: str) -> str | None:
-    """SGML B511 "G06F 1516" / "B32B  302": subclass, main group in 3 columns, subgroup.
+    """SGML B511 "G06F 1516" / "B32B  302": subclass, main group in 3 columns, subgroup."""
+    from ipcenter.patents.ipc import IpcError, parse_ipc
 
-    Read here rather than by parse_ipc's fixed-width form, which stops at 4-digit subgroups
-    and needs the subgroup."""
-    raw = text.rstrip()
-    if len(raw) < 7 or not re.match(r"[A-H]\d\d[A-Z]", raw):
-        return _ipc_text(raw)
-    group, subgroup = raw[4:7].strip(), raw[7:].strip() or "00"
-    return _ipc_text(f"{raw[:4]} {group}/{subgroup}")
+    try:
+        return str(parse_ipc(text, sgml=True))
+    except IpcError:
+        return None
 
 
 def _name(book: ET.Element | None) -> str:
@@ -1428,19 +1427,73 @@ def _date(text: str) -> str:
     return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else text.strip()
 
 
+def _cpc_symbol(element: ET.Element) -> str | None:
+    parts = {_local(c.tag): _text(c) for c in element}
+    try:
+        text = (
+            f"{parts['section']}{parts['class']}{parts['subclass']}"
+            f"{parts['main-group']}/{parts['subgroup']}"
+        )
+    except KeyError:
+        return None
+    from ipcenter.patents.ipc import IpcError, normalise_cpc
+
+    try:
+        return normalise_cpc(text)
+    except IpcError:
+        return None
+
+
+def _cited_document(doc: ET.Element | None, default_country: str) -> dict[str, str] | None:
+    """{country, number, kind} of a cited patent document (a <document-id> or SGML <DOC>)."""
+    if doc is None:
+        return None
+    number = _text(_find(doc, "doc-number", "DNUM"))
+    if not number:
+        return None
+    return {
+        "country": _text(_find(doc, "country", "CTRY")) or default_country,
+        "number": number,
+        "kind": _text(_find(doc, "kind", "KIND")),
+    }
+
+
 def bibliographic_data(data: bytes, *, filename: str = "document.xml") -> dict[str, Any]:
     """Title, applicants, inventors, assignees, IPC and priority from a USPTO or CNIPA XML.
 
-    Keys: title, patent_type ("invention" / "design" / "plant" / "reissue"), publication_number,
-    application_number, filing_date, applicants, inventors, assignees, main_ipc, further_ipc,
-    locarno, priorities (list of {country, number, date}).
+    Keys: title, patent_type ("invention" / "design" / "plant" / "reissue"), country (the
+    publishing office), publication_number, kind, publication_date, application_number,
+    filing_date, applicants, inventors, assignees, main_ipc, further_ipc, cpc (main first),
+    locarno, priorities (list of {country, number, date}), citations (the patent documents
+    cited, list of {country, number, kind}). Dates are ISO ("2005-02-22") or "".
+    """
+    return _bibliographic(safe_xml_root(data, filename=filename))
+
+
+def parse_patent_xml(
+    data: bytes, *, filename: str = "document.xml"
+) -> tuple[ParsedApplication, dict[str, Any]]:
+    """One office XML document, parsed once: its text (as :func:`parse_document` reads it)
+    and its bibliographic data (as :func:`bibliographic_data`).
+
+    Unlike :func:`parse_document` a document without claims, description or abstract is not
+    refused: the weekly bibliographic files hold only titles and data. Raises
+    :class:`ParseError` for XML that is not well formed or not a patent document.
     """
     root = safe_xml_root(data, filename=filename)
+    app = _assemble(_xml_draft(root, filename, data))
+    return app, _bibliographic(root)
+
+
+def _bibliographic(root: ET.Element) -> dict[str, Any]:
     name = _local(root.tag)
     info: dict[str, Any] = {
         "title": "",
         "patent_type": "invention",
+        "country": "",
         "publication_number": "",
+        "kind": "",
+        "publication_date": "",
         "application_number": "",
         "filing_date": "",
         "applicants": [],
@@ -1448,12 +1501,21 @@ def bibliographic_data(data: bytes, *, filename: str = "document.xml") -> dict[s
         "assignees": [],
         "main_ipc": None,
         "further_ipc": [],
+        "cpc": [],
         "locarno": None,
         "priorities": [],
+        "citations": [],
     }
     if name == "PATDOC":
         info["title"] = _text(_find(root, "B540"))
         info["publication_number"] = _text(_find(root, "B110"))
+        info["kind"] = _text(_find(root, "B130"))
+        info["publication_date"] = _date(_text(_find(root, "B140")))
+        info["country"] = _text(_find(root, "B190")) or "US"
+        for cited in _findall(root, "PCIT"):
+            document = _cited_document(_find(cited, "DOC"), "US")
+            if document:
+                info["citations"].append(document)
         info["application_number"] = _text(_find(root, "B210"))
         info["filing_date"] = _date(_text(_find(root, "B220")))
         info["inventors"] = [_name(x) for x in _findall(root, "B721")]
@@ -1477,8 +1539,12 @@ def bibliographic_data(data: bytes, *, filename: str = "document.xml") -> dict[s
             )
     elif name == "patent-application-publication":
         info["title"] = _text(_find(root, "title-of-invention"))
+        info["country"] = "US"
         doc = _find(root, "document-id")
-        info["publication_number"] = _text(_find(doc, "doc-number")) if doc is not None else ""
+        if doc is not None:
+            info["publication_number"] = _text(_find(doc, "doc-number"))
+            info["kind"] = _text(_find(doc, "kind-code"))
+            info["publication_date"] = _date(_text(_find(doc, "document-date")))
         filing = _find(root, "domestic-filing-data")
         if filing is not None:
             info["application_number"] = _text(_find(filing, "doc-number"))
@@ -1509,6 +1575,20 @@ def bibliographic_data(data: bytes, *, filename: str = "document.xml") -> dict[s
         publication = _find(root, "publication-reference", "cn-publication-reference")
         if publication is not None:
             info["publication_number"] = _text(_find(publication, "doc-number"))
+            info["kind"] = _text(_find(publication, "kind"))
+            info["publication_date"] = _date(_text(_find(publication, "date")))
+            info["country"] = _text(_find(publication, "country"))
+        info["country"] = info["country"] or root.get("country") or ""
+        for cited in _findall(root, "patcit"):
+            document = _cited_document(_find(cited, "document-id"), "")
+            if document and document["country"]:
+                info["citations"].append(document)
+        cpc = _find(root, "classifications-cpc")
+        if cpc is not None:
+            main_cpc = _find(cpc, "main-cpc")
+            leading = _findall(main_cpc, "classification-cpc") if main_cpc is not None else []
+            symbols = [_cpc_symbol(x) for x in [*leading, *_findall(cpc, "classification-cpc")]]
+            info["cpc"] = [s for s in dict.fromkeys(symbols) if s]
         application = _find(root, "application-reference")
         if application is not None:
             info["application_number"] = _text(_find(application, "doc-number"))

@@ -3,7 +3,9 @@
 Plain Python, no Django. Three parts:
 
 * :func:`parse_ipc` turns the many ways IPC symbols are written in real data into an
-  :class:`IpcSymbol` ("F16H 47/08", "F16H47/08", "A01B0001020000", "H04L 29/06 (2006.01)", ...).
+  :class:`IpcSymbol` ("F16H 47/08", "F16H47/08", "A01B0001020000", "H04L 29/06 (2006.01)", ...);
+  :func:`normalise_ipc` gives the compact display form ("F16H 47/08") and :func:`normalise_cpc`
+  the same for CPC symbols, which share the syntax and add section Y.
 * :class:`IpcScheme` is the IPC 2020 scheme shipped in ``patents/data`` (WIPO, English titles,
   Chinese titles for section A), loaded once by :func:`load_scheme`.
 * :func:`symbol_in_field_list` / :class:`IpcFieldList` decide whether a case's main IPC code
@@ -30,6 +32,8 @@ __all__ = [
     "IpcSyntaxError",
     "IpcUnknownSymbolError",
     "load_scheme",
+    "normalise_cpc",
+    "normalise_ipc",
     "parse_ipc",
     "symbol_in_field_list",
     "validate_ipc",
@@ -185,9 +189,22 @@ _SLASH_RE = re.compile(_SUBCLASS_PART + r"\s*(?P<main>\d{1,4})\s*/\s*(?P<sg>\d*)
 # "A01B0001020000": 4 digits main group, 6 digits subgroup (WIPO master files)
 _SCHEME_RE = re.compile(r"(?P<sec>[A-Z])(?P<cls>\d\d)(?P<sub>[A-Z])(?P<main>\d{4})(?P<sg>\d{6})")
 # Fixed-width forms without a slash: a three-character main-group field padded with spaces
-# (USPTO SGML "G06F 1516", "B32B  302") or zeros ("C07D41700", "A61K031426").
-_FIXED_RE = re.compile(
-    r"(?P<sec>[A-Z])(?P<cls>\d\d)(?P<sub>[A-Z])(?P<main>[ 0-9]{3})(?P<sg>\d{2,4})"
+# (USPTO SGML "G06F 1516", "B32B  302") or zeros ("C07D41700", "A61K031426"). Where spaces pad
+# the field the columns are unambiguous and the subgroup may have up to six digits
+# ("G01N 2320008" = G01N 23/20008); a zero-padded field allows four, as longer runs cannot be
+# split safely.
+_FIXED_RE = re.compile(r"(?P<sec>[A-Z])(?P<cls>\d\d)(?P<sub>[A-Z])(?P<main>\d{3})(?P<sg>\d{2,4})")
+# The same export pads some main groups to four digits ("A61K000900" = A61K 9/00,
+# "A61K00317064" = A61K 31/7064): read so where three digits give main group 0 or leave a
+# subgroup too long.
+_FIXED4_RE = re.compile(r"(?P<sec>[A-Z])(?P<cls>\d\d)(?P<sub>[A-Z])(?P<main>\d{4})(?P<sg>\d{2,4})")
+_FIXED_SPACED_RE = re.compile(
+    r"(?P<sec>[A-Z])(?P<cls>\d\d)(?P<sub>[A-Z])(?P<main> \d\d|  \d)(?P<sg>\d{2,6})"
+)
+# A USPTO SGML <B511>/<B512> field read by columns: subclass, a three-character main group
+# (right-aligned), the subgroup (left-aligned, possibly absent: a bare main group).
+_SGML_RE = re.compile(
+    r"(?P<sec>[A-Z])(?P<cls>\d\d)(?P<sub>[A-Z])(?P<main>[ 0-9]{1,3})(?P<sg>\d{0,6})"
 )
 _SUBCLASS_RE = re.compile(_SUBCLASS_PART)
 _CLASS_RE = re.compile(r"[A-Z]\s*\d\d")
@@ -252,7 +269,7 @@ def _build(match: re.Match[str], original: str, version: str | None) -> IpcSymbo
     )
 
 
-def parse_ipc(text: str) -> IpcSymbol:
+def parse_ipc(text: str, *, sgml: bool = False) -> IpcSymbol:
     """Parse an IPC symbol in any of the forms found in patent office data.
 
     Accepted (case, full-width characters and the spacing around the parts do not matter,
@@ -260,8 +277,10 @@ def parse_ipc(text: str) -> IpcSymbol:
 
     * standard "F16H 47/08", compact "F16H47/08", zero-padded "G06F017/60", "C12Q 001/37";
     * WIPO master-file form "A01B0001020000" (4-digit main group, 6-digit subgroup);
-    * fixed-width forms without a slash: USPTO SGML "G06F 1516" / "B32B  302" and the
-      zero-padded "C07D41700" / "A61K031426" (a three-character main-group field);
+    * fixed-width forms without a slash: USPTO SGML "G06F 1516" / "B32B  302" (up to six
+      subgroup digits) and the zero-padded "C07D41700" / "A61K031426" (a three-digit
+      main-group field, up to four subgroup digits; four digits where three give main group
+      0 or too long a subgroup: "A61K000900", "A61K00317064");
     * a version indicator after the symbol: "(2006.01)", "(20060101)", "()", or a bare
       "20060101" optionally followed by the rest of a WIPO IPCR record ("...AFI20130528VHKR");
     * a subclass alone: "A61K", "B08B ()".
@@ -271,11 +290,18 @@ def parse_ipc(text: str) -> IpcSymbol:
     rejected as ambiguous, as are US national classes ("128") and pre-2006 linked-indexing
     codes ("6A 61K 31:495 J").
 
+    ``sgml=True`` reads a USPTO SGML ``<B511>``/``<B512>`` field by its columns: subclass, a
+    three-character main-group field, then the subgroup, which may be missing ("G06F 15" is
+    the main group G06F 15/00) or have five or six digits. Outside that field a bare main
+    group stays an error: typed text must say "A61K 31/00".
+
     Only syntax is checked; use :func:`validate_ipc` or :meth:`IpcScheme.exists` to check the
     symbol against the scheme.
     """
     if not isinstance(text, str):
         raise IpcSyntaxError(f"an IPC symbol must be text, not {type(text).__name__}")
+    if sgml:
+        return _parse_sgml_field(text)
     original = text
     body = _normalise_text(text)
     if not body:
@@ -292,7 +318,10 @@ def parse_ipc(text: str) -> IpcSymbol:
             )
         return _build(match, original, version)
 
-    match = _SCHEME_RE.fullmatch(body) or _FIXED_RE.fullmatch(body)
+    match = _FIXED_RE.fullmatch(body)
+    if match is None or not match["main"].strip("0"):
+        match = _FIXED4_RE.fullmatch(body) or match
+    match = _SCHEME_RE.fullmatch(body) or match or _FIXED_SPACED_RE.fullmatch(body)
     if match is not None:
         return _build(match, original, version)
 
@@ -315,6 +344,69 @@ def parse_ipc(text: str) -> IpcSymbol:
             f"{original!r}: a group needs a main group and a subgroup separated by '/'{hint}"
         )
     raise IpcSyntaxError(f"{original!r} is not an IPC symbol; expected a form like 'F16H 47/08'")
+
+
+def _parse_sgml_field(text: str) -> IpcSymbol:
+    field = unicodedata.normalize("NFKC", text).strip("\r\n").rstrip().upper()
+    if "/" in field or "(" in field:
+        return parse_ipc(field)
+    match = _SGML_RE.fullmatch(field)
+    if match is None:
+        raise IpcSyntaxError(
+            f"{text!r} is not an SGML IPC field (subclass, 3-column main group, subgroup)"
+        )
+    if not match["sg"]:
+        main = match["main"].strip()
+        if main.isdigit() and int(main):
+            return parse_ipc(f"{field[:4]} {int(main)}/00")
+    elif len(match["main"]) == 3:
+        return parse_ipc(f"{field[:4]} {match['main'].strip()}/{match['sg']}")
+    return parse_ipc(field)
+
+
+def normalise_ipc(text: str) -> str:
+    """The compact display form of an IPC symbol: "F16H 47/08", or "A01B" for a subclass.
+
+    Accepts every form :func:`parse_ipc` does ("F16H47/08", "A01B0001020000",
+    "H04L 29/06 (20060101)", "C07D41700", ...); raises :class:`IpcSyntaxError`, whose message
+    says what is wrong, for text that is not an IPC symbol. The version indicator is dropped.
+    """
+    return str(parse_ipc(text))
+
+
+# CPC shares the IPC syntax and adds section Y (tagging of technologies, "Y02E 10/50") and
+# indexing groups numbered from 2000 ("A63F 2009/241").
+_CPC_RE = re.compile(
+    r"(?P<sec>[A-HY])\s*(?P<cls>\d\d)\s*(?P<sub>[A-Z])"
+    r"(?:\s*(?P<main>\d{1,4})\s*/\s*(?P<sg>\d{2,6}))?"
+)
+
+
+def normalise_cpc(text: str) -> str:
+    """The compact display form of a CPC symbol: "B60T 1/10", "Y02T 10/72", "A63F 2009/241".
+
+    Accepts the spellings of the CPC data ("B60T1/10", "G05D1/0016", "H05K 9/0066
+    (20130101)", "H05K009/00") and the 14-character form; raises :class:`IpcSyntaxError` for
+    anything else.
+    """
+    if not isinstance(text, str):
+        raise IpcSyntaxError(f"a CPC symbol must be text, not {type(text).__name__}")
+    body, _version = _split_version(_normalise_text(text), text)
+    if not body:
+        raise IpcSyntaxError("an empty string is not a CPC symbol")
+    scheme = re.fullmatch(r"([A-HY]\d\d[A-Z])(\d{4})(\d{6})", body)
+    if scheme is not None:
+        body = f"{scheme[1]} {int(scheme[2])}/{scheme[3]}"
+    match = _CPC_RE.fullmatch(body)
+    if match is None:
+        raise IpcSyntaxError(f"{text!r} is not a CPC symbol; expected a form like 'B60T 1/10'")
+    subclass = f"{match['sec']}{match['cls']}{match['sub']}"
+    if match["main"] is None:
+        return subclass
+    main = match["main"].lstrip("0")
+    if not main:
+        raise IpcSyntaxError(f"{text!r}: the main group number cannot be 0")
+    return f"{subclass} {main}/{_canonical_subgroup(match['sg'])}"
 
 
 def _as_symbol(symbol: IpcSymbol | str) -> IpcSymbol:
@@ -427,12 +519,16 @@ class IpcScheme:
     def __len__(self) -> int:
         return len(self._en)
 
-    def title(self, symbol: IpcSymbol | str, lang: Lang = "en") -> str | None:
+    def title(
+        self, symbol: IpcSymbol | str, lang: Lang = "en", *, language: Lang | None = None
+    ) -> str | None:
         """The title in English or Chinese (falls back to English); None if not in the scheme.
 
-        Subgroup titles are as in the scheme: they often continue their parent's title ("with
-        teeth" under "Spades; Shovels").
+        ``language`` is a keyword spelling of ``lang``. Subgroup titles are as in the scheme:
+        they often continue their parent's title ("with teeth" under "Spades; Shovels").
         """
+        if language is not None:
+            lang = language
         if lang not in ("en", "zh"):
             raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
         key = self._key(symbol)
@@ -459,6 +555,20 @@ class IpcScheme:
         if key[8:] != "000000":
             return _key_to_code(key[:8] + "000000")
         return key[:4]
+
+    def ancestors(self, symbol: IpcSymbol | str) -> list[str]:
+        """The entries above a symbol, section first: "A01B 1/04" -> A, A01, A01B, A01B 1/00.
+
+        Unlike :meth:`parent`, a well-formed symbol that is not in the scheme (a group of an
+        older IPC version, kept by the importers) is accepted: its ancestors are those of its
+        levels that the scheme holds, so "G06F 17/60" gives G, G06, G06F, G06F 17/00. The
+        scheme records no dot levels, so a subgroup's nearest ancestor is its main group.
+        """
+        key = self._key(symbol)
+        chain = [key[:1], key[:3], key[:4]]
+        if len(key) > 4:
+            chain.append(key[:8] + "000000")
+        return [_key_to_code(k) for k in chain if k != key and k in self._en]
 
     def children(self, symbol: IpcSymbol | str) -> list[str]:
         """The entries directly below, in scheme order (subgroups of a main group: all of them)."""
