@@ -58,6 +58,21 @@ def _jobs_run_inline(settings: Any, tmp_path: Any) -> Any:
     HUEY.immediate = previous
 
 
+@pytest.fixture(autouse=True)
+def _search_index_in_tmp(settings: Any, tmp_path: Any) -> Any:
+    """Each test has its own, empty corpus index (opened only if the test searches)."""
+    from ipcenter.navigation import engine
+    from ipcenter.navigation.selectors import forget_corpus_facets
+
+    forget_corpus_facets()
+    settings.IPCENTER_SEARCH_BACKEND = "embedded"
+    settings.IPCENTER_SEARCH_DIR = tmp_path / "search"
+    settings.IPCENTER_MILVUS_URI = str(tmp_path / "milvus.db")
+    engine.reset_backend()
+    yield
+    engine.reset_backend()
+
+
 def make_center(code: str, name: str, name_en: str) -> Center:
     org = Organization.objects.create(kind=OrgKind.CENTER, name=name, name_en=name_en)
     center = Center.objects.create(

@@ -182,6 +182,18 @@ IPCENTER_MAX_UPLOAD_BYTES = env_int("IPCENTER_MAX_UPLOAD_MB", 20, minimum=1) * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The patent corpus's search index: "embedded" (tantivy + a vector index in IPCENTER_SEARCH_DIR,
+# one machine) or "milvus" (IPCENTER_MILVUS_URI: a Milvus Lite file or a server URL).
+IPCENTER_SEARCH_BACKEND = env_choice("IPCENTER_SEARCH_BACKEND", "embedded", ("embedded", "milvus"))
+IPCENTER_SEARCH_DIR = Path(env_str("IPCENTER_SEARCH_DIR", str(VAR_DIR / "search")))
+IPCENTER_MILVUS_URI = env_str("IPCENTER_MILVUS_URI", str(VAR_DIR / "milvus.db"))
+# Largest corpus file an analyst may upload on the imports page (the CLI has no limit).
+IPCENTER_CORPUS_MAX_UPLOAD_BYTES = (
+    env_int("IPCENTER_CORPUS_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
+)
+# Records written (and indexed) per transaction of an import; the resume point moves per batch.
+IPCENTER_CORPUS_BATCH_SIZE = env_int("IPCENTER_CORPUS_BATCH_SIZE", 500, minimum=1)
+
 # Background jobs: Huey on SQLite in the embedded default, on Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("IPCENTER_JOBS_IMMEDIATE", False)

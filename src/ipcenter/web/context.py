@@ -96,6 +96,26 @@ NAV: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        _("Patent navigation"),
+        (
+            NavItem(
+                _("Patent search"),
+                "navigation:search",
+                Perm.CORPUS_SEARCH,
+                "search",
+                "nav-patent-search",
+            ),
+            NavItem(_("IPC browser"), "navigation:ipc", Perm.CORPUS_SEARCH, "diagram-3", "nav-ipc"),
+            NavItem(
+                _("Corpus imports"),
+                "navigation:imports",
+                Perm.CORPUS_IMPORT,
+                "cloud-arrow-up",
+                "nav-corpus-imports",
+            ),
+        ),
+    ),
+    NavSection(
         pgettext_lazy("navigation section", "General"),
         (
             NavItem(_("Centers"), "centers:list", Perm.CENTER_VIEW, "building"),
@@ -141,6 +161,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
         if items:
             sections.append({"title": section.title, "items": items})
+    # Where one item's address lies inside another's (/navigation/ and /navigation/imports/),
+    # only the closest one is marked.
+    active = [i for s in sections for i in s["items"] if i["active"]]
+    for item in active:
+        item["active"] = len(item["url"]) == max(len(i["url"]) for i in active)
     return {
         "nav_sections": sections,
         "unread_notifications": unread_count(user),
