@@ -50,12 +50,14 @@ class Filters:
     """Restrictions applied inside every retriever (BM25 and dense), never after the top k.
 
     ``ipc_prefixes`` match any of the record's IPC symbols by prefix on the compact form
-    ("A01B", "A01B 1/", "H04L 29/06"); ``offices`` and ``languages`` match exactly;
+    ("A01B", "A01B 1/", "H04L 29/06"), ``cpc_prefixes`` its CPC symbols the same way;
+    ``offices`` and ``languages`` match exactly (``languages`` the record's own language);
     ``exclude_keys`` removes documents (the case's own family, say); ``has_ipc`` keeps only
     records with (True) or without (False) an IPC symbol.
     """
 
     ipc_prefixes: tuple[str, ...] = ()
+    cpc_prefixes: tuple[str, ...] = ()
     offices: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     dates: tuple[DateRange, ...] = ()
@@ -90,12 +92,20 @@ class SearchRequest:
 @dataclass(frozen=True)
 class Passage:
     """A piece of a document that explains a hit: the field it is from, its text, and the
-    character spans (start, end) of the matched words inside ``text`` for highlighting."""
+    character spans (start, end) of the matched words inside ``text`` for highlighting.
+
+    ``field`` is "title", "abstract", "claims" or "description", or for a translation the
+    field and its language ("abstract_en"); ``item`` is the claim's index in
+    ``record.claims`` (0 otherwise) and ``offset`` where ``text`` starts in that field's value,
+    so ``value[offset + start:offset + end]`` is a highlighted word of the original text.
+    """
 
     field: str
     text: str
     spans: tuple[tuple[int, int], ...] = ()
     score: float = 0.0
+    offset: int = 0
+    item: int = 0
 
 
 @dataclass
@@ -117,7 +127,10 @@ class Hit:
 @dataclass
 class SearchResults:
     hits: list[Hit]
-    total: int  # documents matching (BM25 and filters); for dense alone, the candidates scored
+    # Documents matching (BM25 and filters); for dense alone, the candidates scored (those
+    # passing the filters and the query's constraints); for hybrid, the BM25 count or the
+    # fused list's length, whichever is larger.
+    total: int
     took_ms: float = 0.0
 
 
