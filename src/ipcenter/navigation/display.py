@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from ipcenter.navigation.selectors import ipc_titles
+from ipcenter.navigation.selectors import IpcNode, ipc_titles
+from ipcenter.patents.ipc import IpcError, parse_ipc
 from ipcenter.search.base import Hit, Passage
 
 # How many IPC symbols a result row names (the document page shows them all).
@@ -28,6 +30,68 @@ FIELD_LABELS = {
     "inventors": _("Inventors"),
     "translations": _("Translation"),
 }
+
+# The languages of documents, as the reader names them.
+LANGUAGE_NAMES = {
+    "zh": _("Chinese"),
+    "en": _("English"),
+    "ja": _("Japanese"),
+    "ko": _("Korean"),
+    "de": _("German"),
+    "fr": _("French"),
+    "ru": _("Russian"),
+    "es": _("Spanish"),
+}
+
+# The scheme's titles refer to other entries by their scheme keys ("A01C0005000000").
+_SCHEME_KEY = re.compile(r"\b[A-H]\d\d[A-Z]\d{10}\b")
+_TIGHT_SEMICOLON = re.compile(r";(?=\S)")
+
+
+def language_name(code: str) -> str:
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
+def readable_ipc_title(title: str) -> str:
+    """An IPC title with the scheme keys it refers to written as symbols ("A01C 5/00")."""
+
+    def symbol(match: re.Match[str]) -> str:
+        try:
+            return str(parse_ipc(match.group(0)))
+        except IpcError:
+            return match.group(0)
+
+    if not _SCHEME_KEY.search(title):
+        return title
+    return _TIGHT_SEMICOLON.sub("; ", _SCHEME_KEY.sub(symbol, title))
+
+
+def titled_ipc(symbols: list[str]) -> list[tuple[str, str]]:
+    """(symbol, readable title in the reader's language) pairs."""
+    return [(symbol, readable_ipc_title(title)) for symbol, title in ipc_titles(symbols)]
+
+
+@dataclass
+class ShownIpcNode:
+    """An entry of the IPC as the browser shows it."""
+
+    code: str
+    key: str
+    title: str  # in the reader's language where the scheme has it
+    title_en: str
+    heading: str
+    count: int
+
+
+def shown_ipc(node: IpcNode) -> ShownIpcNode:
+    return ShownIpcNode(
+        code=node.code,
+        key=node.key,
+        title=readable_ipc_title(node.title),
+        title_en=readable_ipc_title(node.title_en),
+        heading=readable_ipc_title(node.heading or ""),
+        count=node.count,
+    )
 
 
 def highlight(text: str, spans: Iterable[Sequence[int]]) -> SafeString:
@@ -54,6 +118,7 @@ def highlight(text: str, spans: Iterable[Sequence[int]]) -> SafeString:
 class ShownPassage:
     field: str
     html: SafeString
+    closest: bool = False  # also one of the sentences closest in meaning to the query
 
 
 @dataclass
@@ -62,10 +127,12 @@ class ResultRow:
     key: str
     url: str
     title: str
+    title_html: SafeString  # the title, its matched words marked
     number: str
     office: str
     date: dt.date | None
     language: str
+    language_name: str
     applicants: list[str]
     ipc: list[tuple[str, str]]  # (symbol, title in the reader's language)
     more_ipc: int
@@ -76,11 +143,39 @@ class ResultRow:
     sentences: list[ShownPassage] = field(default_factory=list)
 
 
-def _shown(passages: list[Passage]) -> list[ShownPassage]:
+def _shown(passages: list[Passage], closest: set[str] | None = None) -> list[ShownPassage]:
     return [
-        ShownPassage(str(FIELD_LABELS.get(p.field, p.field)), highlight(p.text, p.spans))
+        ShownPassage(
+            str(FIELD_LABELS.get(p.field, p.field)),
+            highlight(p.text, p.spans),
+            closest=closest is not None and p.text.strip() in closest,
+        )
         for p in passages
     ]
+
+
+def _is_title(passage: Passage, title: str) -> bool:
+    return passage.field == "title" and passage.text.strip() == title.strip()
+
+
+def _title_and_explanations(
+    hit: Hit, title: str
+) -> tuple[SafeString, list[Passage], list[Passage]]:
+    """The row's title (marked where a passage of the whole title matched) and the passages and
+    closest sentences left to show under it: the whole title is not repeated below itself,
+    unless it is the only sentence that explains a match by meaning, and a sentence that is
+    also a passage is shown once (as the passage, marked as close in meaning)."""
+    passages, sentences = list(hit.passages), list(hit.sentences)
+    html = highlight(title, [])
+    whole = next((p for p in passages if _is_title(p, title)), None)
+    if whole is not None:
+        html = highlight(whole.text, whole.spans)
+        passages.remove(whole)
+    others = [s for s in sentences if not _is_title(s, title)]
+    if others:
+        sentences = others
+    shown = {p.text.strip() for p in passages}
+    return html, passages, [s for s in sentences if s.text.strip() not in shown]
 
 
 def result_rows(hits: list[Hit], *, offset: int = 0) -> list[ResultRow]:
@@ -88,24 +183,28 @@ def result_rows(hits: list[Hit], *, offset: int = 0) -> list[ResultRow]:
     for rank, hit in enumerate(hits, start=offset + 1):
         record = hit.record
         number = f"{record.publication_number or record.application_number} {record.kind}".strip()
+        title = record.title or record.abstract[:120]
+        title_html, passages, sentences = _title_and_explanations(hit, title)
         rows.append(
             ResultRow(
                 rank=rank,
                 key=hit.key,
                 url=reverse("navigation:document", args=[hit.key]),
-                title=record.title or record.abstract[:120],
+                title=title,
+                title_html=title_html,
                 number=number or hit.key,
                 office=record.office,
                 date=record.earliest_date,
                 language=record.language,
+                language_name=language_name(record.language),
                 applicants=record.applicants[:3],
-                ipc=ipc_titles(record.ipc[:ROW_IPC]),
+                ipc=titled_ipc(record.ipc[:ROW_IPC]),
                 more_ipc=max(0, len(record.ipc) - ROW_IPC),
                 score=hit.score,
                 bm25_rank=hit.bm25_rank,
                 dense_rank=hit.dense_rank,
-                passages=_shown(hit.passages),
-                sentences=_shown(hit.sentences),
+                passages=_shown(passages, {s.text.strip() for s in hit.sentences}),
+                sentences=_shown(sentences),
             )
         )
     return rows

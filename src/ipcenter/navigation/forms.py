@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.lib.errors import InvalidInput
+from ipcenter.navigation.display import LANGUAGE_NAMES
 from ipcenter.navigation.selectors import CorpusQuery, ipc_prefix
 from ipcenter.navigation.services import UPLOAD_SUFFIXES
 from ipcenter.web.forms import DateInput
@@ -17,16 +18,6 @@ MODE_CHOICES = (
     ("bm25", _("Keywords (BM25)")),
     ("dense", _("Meaning (semantic, across languages)")),
 )
-LANGUAGE_NAMES = {
-    "zh": _("Chinese"),
-    "en": _("English"),
-    "ja": _("Japanese"),
-    "ko": _("Korean"),
-    "de": _("German"),
-    "fr": _("French"),
-    "ru": _("Russian"),
-    "es": _("Spanish"),
-}
 
 
 class SearchForm(forms.Form):
@@ -88,6 +79,12 @@ class SearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("published_to", _("The end date is before the start date."))
         return cleaned
+
+    def has_query(self) -> bool:
+        """Whether there is something to search: words, a text, or only filters (the documents
+        of an IPC class, say, as the IPC browser links to them)."""
+        query = self.corpus_query()
+        return not query.is_empty or not query.filters().is_empty()
 
     def corpus_query(self) -> CorpusQuery:
         data = self.cleaned_data

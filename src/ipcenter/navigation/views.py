@@ -26,8 +26,14 @@ from ipcenter.accounts.access import get_for_user_or_404, require
 from ipcenter.accounts.roles import Perm
 from ipcenter.lib.errors import DomainError, InvalidInput
 from ipcenter.navigation import services
-from ipcenter.navigation.display import csv_rows, result_rows
-from ipcenter.navigation.forms import LANGUAGE_NAMES, SearchForm, UploadForm
+from ipcenter.navigation.display import (
+    csv_rows,
+    language_name,
+    result_rows,
+    shown_ipc,
+    titled_ipc,
+)
+from ipcenter.navigation.forms import SearchForm, UploadForm
 from ipcenter.navigation.models import ImportJob, PatentDocument
 from ipcenter.navigation.selectors import (
     MAX_RESULTS,
@@ -41,7 +47,6 @@ from ipcenter.navigation.selectors import (
     ipc_node,
     ipc_path,
     ipc_sections,
-    ipc_titles,
     url_key,
 )
 from ipcenter.navigation.workflow import moves_for
@@ -83,7 +88,7 @@ def search(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CORPUS_SEARCH)
     form = _search_form(request)
     context: dict[str, Any] = {"form": form, "searched": False, "error": ""}
-    if form.is_bound and form.is_valid() and not form.corpus_query().is_empty:
+    if form.is_bound and form.is_valid() and form.has_query():
         query = form.corpus_query()
         last_page = MAX_RESULTS // PER_PAGE
         number = min(_page_number(request), last_page)
@@ -95,6 +100,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 results = corpus_search(query, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
         except InvalidInput as exc:
             context["error"] = str(exc.message)
+            form.add_error("q", context["error"])  # the field shows it is the one to fix
         else:
             offset = (number - 1) * PER_PAGE
             rows = result_rows(results.hits, offset=offset)
@@ -102,6 +108,7 @@ def search(request: HttpRequest) -> HttpResponse:
             page: Page = Paginator(window, PER_PAGE).get_page(number)  # type: ignore[arg-type]
             context |= {
                 "searched": True,
+                "ranked": not query.is_empty,  # a list by filters only has no ranking to show
                 "rows": rows,
                 "page": page,
                 "total": results.total,
@@ -110,7 +117,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 "querystring": query_without_page(request),
                 "export_url": reverse("navigation:export") + "?" + query_without_page(request),
             }
-    context |= {"languages": LANGUAGE_NAMES, "max_results": MAX_RESULTS}
+    context["max_results"] = MAX_RESULTS
     return render(request, "navigation/search.html", context)
 
 
@@ -124,7 +131,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     """The current result list (up to MAX_RESULTS) as CSV, for a spreadsheet."""
     require(request.user, Perm.CORPUS_SEARCH)
     form = _search_form(request)
-    if not form.is_valid() or form.corpus_query().is_empty:
+    if not form.is_valid() or not form.has_query():
         messages.error(request, _("Search first, then export the results."))
         return redirect("navigation:search")
     try:
@@ -159,12 +166,13 @@ def document_detail(request: HttpRequest, key: str) -> HttpResponse:
         "navigation/document.html",
         {
             "doc": document,
+            "language": language_name(document.language),
             "ipc": [
-                (symbol, title, _ipc_url(symbol)) for symbol, title in ipc_titles(document.ipc)
+                (symbol, title, _ipc_url(symbol)) for symbol, title in titled_ipc(document.ipc)
             ],
             "citations": citations,
             "translations": [
-                (lang, LANGUAGE_NAMES.get(lang, lang), texts)
+                (lang, language_name(lang), texts)
                 for lang, texts in sorted(document.translations.items())
             ],
         },
@@ -182,7 +190,12 @@ def ipc_browser(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "navigation/ipc.html",
-        {"node": None, "children": ipc_sections(), "path": [], "size": corpus_size()},
+        {
+            "node": None,
+            "children": [shown_ipc(section) for section in ipc_sections()],
+            "path": [],
+            "size": corpus_size(),
+        },
     )
 
 
@@ -197,9 +210,9 @@ def ipc_detail(request: HttpRequest, symbol: str) -> HttpResponse:
         request,
         "navigation/ipc.html",
         {
-            "node": node,
-            "children": node.children,
-            "path": ipc_path(code)[:-1],
+            "node": shown_ipc(node),
+            "children": [shown_ipc(child) for child in node.children],
+            "path": [shown_ipc(parent) for parent in ipc_path(code)[:-1]],
             "search_url": reverse("navigation:search")
             + "?"
             + urlencode({"ipc": node.search_prefix}),
