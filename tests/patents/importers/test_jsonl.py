@@ -262,7 +262,7 @@ def test_broken_lines_are_rejected_alone(shared_data: Path, tmp_path: Path) -> N
     reasons = [item.rejection.reason if item.rejection else None for item in found]
     assert reasons == [
         None,
-        "line 2: not JSON: Invalid control character at",
+        "line 2: not JSON at column 101: Invalid control character",
         "line 4: not UTF-8 text (byte 51)",
         "line 5: not a JSON object but list",
         None,
@@ -280,4 +280,4 @@ def test_truncated_file(shared_data: Path, tmp_path: Path) -> None:
     assert all(item.record for item in found[:-1])
     last = found[-1].rejection
     assert last is not None
-    assert last.reason.startswith(f"line {len(found)}: not JSON: ")
+    assert last.reason.startswith(f"line {len(found)}: not JSON at column ")

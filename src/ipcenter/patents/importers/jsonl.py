@@ -78,7 +78,8 @@ class JsonlSource(StreamSource):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise RecordError(f"not JSON: {exc.msg}") from exc
+            reason = exc.msg.removesuffix(" at")
+            raise RecordError(f"not JSON at column {exc.colno}: {reason}") from exc
         if not isinstance(data, dict):
             raise RecordError(f"not a JSON object but {type(data).__name__}")
         return self.map(data, builder)
