@@ -94,6 +94,7 @@ def _mount() -> None:
     from ipcenter.navigation.api import router as navigation_router
     from ipcenter.notifications.api import router as notifications_router
     from ipcenter.preexam.api import router as preexam_router
+    from ipcenter.preexam.api_priorart import router as preexam_priorart_router
     from ipcenter.preexam.api_tracking import router as preexam_tracking_router
     from ipcenter.web.api import router as calendar_router
 
@@ -107,6 +108,7 @@ def _mount() -> None:
     api.add_router("/filings", filings_router)
     api.add_router("/preexam", preexam_router)
     api.add_router("/preexam", preexam_tracking_router)
+    api.add_router("/preexam", preexam_priorart_router)
     api.add_router("/navigation", navigation_router)
 
 

@@ -219,7 +219,7 @@ def test_the_api_reassigns(cast: Cast) -> None:
 def test_a_new_examiner_becomes_assignable(cast: Cast) -> None:
     ready(cast)
     competent(cast.bob)
-    newcomer = make_person("nora", Role.PRE_EXAMINER, cast.shanghai.organization)
+    newcomer = make_person("nadia", Role.PRE_EXAMINER, cast.shanghai.organization)
     competent(newcomer, "A61B")
     assert submitted_case(cast).examiner == newcomer
 

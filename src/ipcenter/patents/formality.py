@@ -26,6 +26,7 @@ from ipcenter.patents.application import SECTION_LABELS, ParsedApplication
 
 __all__ = [
     "MESSAGES",
+    "OTHER_MESSAGES",
     "PATENT_TYPES",
     "RULES",
     "FormalityFinding",
@@ -82,6 +83,19 @@ MESSAGES: dict[str, str] = {
     "title_too_long": _("The title has {count} {unit}; keep it within {limit}."),
 }
 
+# Findings of checks other than the formality rules, stored and shown the same way: the automatic
+# IPC suggestion compared with the applicant's code (ipcenter.preexam.analysis).
+OTHER_MESSAGES: dict[str, str] = {
+    "ipc_suggestion_mismatch": _(
+        "The automatic classification suggests {suggested} ({confidence:.0%} confidence), not "
+        "the applicant's main classification {applicant_code}."
+    ),
+    "ipc_suggestion_out_of_scope": _(
+        "The automatic classification suggests {suggested} ({confidence:.0%} confidence), which "
+        "is outside the center's technical fields."
+    ),
+}
+
 # Parameters whose values are words of the message (a unit, a section's name), so the reader's
 # language applies to them too; the values are marked for translation here or in SECTION_LABELS.
 TRANSLATED_PARAMS = frozenset({"unit", "section"})
@@ -116,7 +130,7 @@ def format_finding(finding: FormalityFinding, translate: Callable[[str], str] = 
 
 def render_message(code: str, params: dict[str, Any], translate: Callable[[str], str] = _) -> str:
     """A stored finding's message, its words translated too; an unknown code stays as it is."""
-    template = MESSAGES.get(code)
+    template = MESSAGES.get(code) or OTHER_MESSAGES.get(code)
     if template is None:
         return code
     words = {

@@ -25,6 +25,7 @@ from ipcenter.accounts.roles import Perm
 from ipcenter.centers.models import Center
 from ipcenter.lib.errors import InvalidInput
 from ipcenter.preexam import selectors
+from ipcenter.preexam.analysis import is_center_side
 from ipcenter.preexam.assignment import case_reassign, conflict_declare, conflict_withdraw
 from ipcenter.preexam.diff import version_diff
 from ipcenter.preexam.models import Case, CaseVersion, ExaminerConflict, Opinion
@@ -183,6 +184,15 @@ class OpinionItemOut(Schema):
     text: str
 
 
+class CitedOut(Schema):
+    document_key: str
+    category: str = Field(description="X | Y | A")
+    claims: list[int]
+    publication_number: str
+    title: str
+    publication_date: dt.date | None
+
+
 class OpinionOut(Schema):
     id: int
     version: int
@@ -190,6 +200,7 @@ class OpinionOut(Schema):
     summary: str
     issued_at: dt.datetime
     items: list[OpinionItemOut]
+    citations: list[CitedOut] = Field([], description="The documents cited in the opinion")
 
 
 class EventOut(Schema):
@@ -316,7 +327,8 @@ def summary_out(case: Case) -> dict[str, Any]:
     }
 
 
-def version_out(version: CaseVersion) -> dict[str, Any]:
+def version_out(version: CaseVersion, *, center_side: bool = False) -> dict[str, Any]:
+    """A version as its reader may see it: the center's own findings only for the center side."""
     return {
         "number": version.number,
         "created_at": version.created_at,
@@ -341,7 +353,7 @@ def version_out(version: CaseVersion) -> dict[str, Any]:
                 "params": f.params,
                 "message": finding_message(f.code, f.params),
             }
-            for f in version.findings.all()
+            for f in selectors.version_findings(version, center_side=center_side)
         ],
     }
 
@@ -349,6 +361,7 @@ def version_out(version: CaseVersion) -> dict[str, Any]:
 def case_out(case: Case, user: Any) -> dict[str, Any]:
     versions = list(selectors.case_versions(case))
     numbers = {v.pk: v.number for v in versions}
+    center_side = is_center_side(user, case)
     return summary_out(case) | {
         "applicants": case.applicants,
         "inventors": case.inventors,
@@ -361,10 +374,10 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "accepted_at": case.accepted_at,
         "decided_at": case.decided_at,
         "qualified_on": case.qualified_on,
-        "versions": [version_out(v) for v in versions],
+        "versions": [version_out(v, center_side=center_side) for v in versions],
         "opinions": [
             opinion_out(o, numbers.get(o.version_id, 0))
-            for o in case.opinions.prefetch_related("items")
+            for o in case.opinions.prefetch_related("items", "citations")
         ],
         "events": [
             {
@@ -391,6 +404,17 @@ def opinion_out(opinion: Opinion, version_number: int) -> dict[str, Any]:
         "items": [
             {"aspect": i.aspect, "satisfied": i.satisfied, "claims": i.claims, "text": i.text}
             for i in opinion.items.all()
+        ],
+        "citations": [
+            {
+                "document_key": c.document_key,
+                "category": c.category,
+                "claims": c.claims,
+                "publication_number": c.document.get("publication_number") or c.document_key,
+                "title": c.document.get("title", ""),
+                "publication_date": c.document.get("publication_date"),
+            }
+            for c in opinion.citations.all()
         ],
     }
 
@@ -591,7 +615,8 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> dict[str, A
 def versions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = _case(request, case_id)
     case_viewed(case=case, user=request.user, what="versions")
-    return [version_out(v) for v in selectors.case_versions(case)]
+    center_side = is_center_side(request.user, case)
+    return [version_out(v, center_side=center_side) for v in selectors.case_versions(case)]
 
 
 @router.get(

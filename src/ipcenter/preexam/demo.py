@@ -6,7 +6,8 @@ the real services by the demo accounts: intake (parsing, formality findings, aut
 the review moves, the amendment with its new version, and the fast track (CNIPA filing, office
 actions, leaving the fast track, grant with its certificate). Two cases carry a seeded formality
 defect so that the checker has something to show; one of them was amended with the corrected
-document, so its diff shows the fix.
+document, so its diff shows the fix. Each case then gets its IPC suggestion and prior art from
+the demo corpus (which the navigation demo imports before the cases).
 
 The services act "now". So that the history reads like months of work, each step is then dated
 back to its day in the plan (working days before today, within the current year) by ORM updates
@@ -46,10 +47,12 @@ from ipcenter.notifications.models import Notification
 from ipcenter.patents.ipc import IpcError
 from ipcenter.patents.samples import DEFECTS, sample_bytes, sample_request, seeded_defect
 from ipcenter.preexam import services, tracking
+from ipcenter.preexam.analysis import case_analyse
 from ipcenter.preexam.clocks import clock_due_on
 from ipcenter.preexam.models import (
     Aspect,
     Case,
+    CaseAnalysis,
     CaseEvent,
     CaseState,
     CaseVersion,
@@ -644,8 +647,28 @@ def load_preexam_demo(stdout: TextIOBase | None = None) -> None:
                 raise RuntimeError(
                     f"demo case {plan.state} ({plan.sample}): {exc} {exc.errors}"
                 ) from exc
+    _analyse(demo_cases)
     if stdout is not None:
         _print_summary(stdout)
+
+
+def _analyse(cases: Any) -> None:
+    """Each demo case's IPC suggestion and prior art, through the service the intake job calls,
+    now rather than in the worker: once, and again after the corpus was first loaded (the
+    navigation demo imports it before the cases)."""
+    from ipcenter.navigation.engine import get_backend
+
+    try:
+        corpus_size = get_backend().count()
+    except Exception:  # the analysis reports a broken index itself
+        corpus_size = 0
+    for case in cases.order_by("pk"):
+        latest = case.versions.order_by("-number").first()
+        if latest is None:
+            continue
+        done = CaseAnalysis.objects.filter(version=latest).first()
+        if done is None or (done.corpus_size == 0 and corpus_size > 0):
+            case_analyse(case_version=latest)
 
 
 def _print_summary(stdout: TextIOBase) -> None:
@@ -673,6 +696,9 @@ def _print_summary(stdout: TextIOBase) -> None:
     amended = cases.filter(state=S.AMENDED).first()
     if amended is not None:
         stdout.write(f"  The amendment's diff: /preexam/cases/{amended.pk}/diff/\n")
+    stdout.write(
+        "  IPC suggestion and prior art: on each case page, for the examiner and the managers.\n"
+    )
     stdout.write(
         "  Statistics: /preexam/stats/ as manager or ipoffice. examiner-pudong has the demo "
         "password; entadmin-* accounts have none (sign in as agent or the examiners).\n"

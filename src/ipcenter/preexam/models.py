@@ -178,6 +178,9 @@ class Finding(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     location = models.CharField(max_length=100, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    # The center's working notes (the IPC suggestion's findings): shown to the examiner and the
+    # center's managers, never to the applicant side.
+    center_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["version", "id"]
@@ -325,3 +328,122 @@ class ExaminerConflict(models.Model):
 
     def access_scope(self) -> AccessScope:
         return AccessScope(user_id=self.examiner_id)
+
+
+# --- IPC suggestion, prior art and citations (the center's working material) -----------------
+
+
+class AnalysisStatus(models.TextChoices):
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")  # designs: no IPC, no claims
+
+
+class CutoffBasis(models.TextChoices):
+    PRIORITY = "priority", _("priority date")
+    FILING = "filing", _("CNIPA filing date")
+    SUBMISSION = "submission", _("submission date")
+
+
+class CaseAnalysis(models.Model):
+    """The automatic IPC suggestion and prior-art search of one version, as last computed.
+
+    Computed after intake and after an amendment (a job), again when the examiner or a manager
+    asks; each run replaces the previous one. The prior-art hits keep a snapshot of each
+    document so that the list reads the same after the corpus changes.
+    """
+
+    version = models.OneToOneField(CaseVersion, on_delete=models.CASCADE, related_name="analysis")
+    status = models.CharField(max_length=20, choices=AnalysisStatus.choices)
+    classifier_version = models.CharField(max_length=100, blank=True)
+    backend = models.CharField(max_length=40, blank=True)
+    corpus_size = models.PositiveIntegerField(default=0)
+    # Documents published before this date are prior art.
+    cutoff = models.DateField(null=True, blank=True)
+    cutoff_basis = models.CharField(max_length=20, choices=CutoffBasis.choices, blank=True)
+    applicant_code = models.CharField(max_length=40, blank=True)
+    # [{"symbol", "level", "confidence", "reasons": [{"key", "title", "ipc", "similarity"}]}]
+    suggestions = models.JSONField(default=list, blank=True)
+    suggested_subclass = models.CharField(max_length=10, blank=True)
+    suggested_group = models.CharField(max_length=40, blank=True)
+    mismatch = models.BooleanField(default=False)
+    out_of_scope = models.BooleanField(default=False)
+    # What could not be computed, for the page (English, from the exception).
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"analysis of {self.version_id}"
+
+
+class PriorArtHit(models.Model):
+    """One document found for one independent claim: rank, score, and why it matched."""
+
+    analysis = models.ForeignKey(CaseAnalysis, on_delete=models.CASCADE, related_name="hits")
+    claim_number = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField()
+    document_key = models.CharField(max_length=40)
+    score = models.FloatField()
+    bm25_rank = models.PositiveIntegerField(null=True, blank=True)
+    dense_rank = models.PositiveIntegerField(null=True, blank=True)
+    # {"key", "publication_number", "kind", "office", "title", "publication_date", "ipc", ...}
+    document = models.JSONField(default=dict)
+    # [{"field", "text", "spans": [[start, end], ...], "score"}]
+    passages = models.JSONField(default=list, blank=True)
+    sentences = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["analysis", "claim_number", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analysis", "claim_number", "rank"], name="prior_art_rank_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_number} #{self.rank} {self.document_key}"
+
+
+class CitationCategory(models.TextChoices):
+    X = "X", _("X: relevant taken alone")
+    Y = "Y", _("Y: relevant combined with another document")
+    A = "A", _("A: background art")
+
+
+class Citation(models.Model):
+    """A document the examiner cites against the case, for the opinion. Once the opinion is
+    issued the citation belongs to it and no longer changes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="citations")
+    document_key = models.CharField(max_length=40)
+    document = models.JSONField(default=dict)  # the same snapshot as PriorArtHit.document
+    category = models.CharField(_("category"), max_length=1, choices=CitationCategory.choices)
+    claims = models.JSONField(_("claims concerned"), default=list, blank=True)  # claim numbers
+    note = models.TextField(_("passage or note"), blank=True)
+    examiner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opinion = models.ForeignKey(
+        Opinion, null=True, blank=True, on_delete=models.PROTECT, related_name="citations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "document_key"], name="citation_unique"),
+            models.CheckConstraint(
+                condition=Q(category__in=["X", "Y", "A"]), name="citation_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.category} {self.document_key}"
+
+    @property
+    def claims_display(self) -> str:
+        return ", ".join(str(n) for n in self.claims)

@@ -17,9 +17,12 @@ from ipcenter.centers.models import Center
 from ipcenter.preexam.clocks import running_clock
 from ipcenter.preexam.models import (
     Case,
+    CaseAnalysis,
     CaseState,
     CaseVersion,
+    Citation,
     ExaminerConflict,
+    Finding,
     VersionDocument,
 )
 
@@ -173,6 +176,29 @@ def case_versions(case: Case) -> QuerySet[CaseVersion]:
     return case.versions.prefetch_related("documents__document", "findings").select_related(
         "created_by"
     )
+
+
+def version_findings(version: CaseVersion, *, center_side: bool) -> list[Finding]:
+    """The version's findings this reader sees: the center's own notes (the IPC suggestion's)
+    only for the examiner and the managers. Uses the prefetched findings when there."""
+    return [f for f in version.findings.all() if center_side or not f.center_only]
+
+
+def case_analysis(case: Case) -> CaseAnalysis | None:
+    """The analysis of the case's latest version, with its prior-art hits, if it ran."""
+    latest = case.versions.order_by("-number").values_list("pk", flat=True).first()
+    if latest is None:
+        return None
+    return (
+        CaseAnalysis.objects.filter(version_id=latest)
+        .select_related("version", "requested_by")
+        .prefetch_related("hits")
+        .first()
+    )
+
+
+def case_citations(case: Case) -> QuerySet[Citation]:
+    return case.citations.select_related("examiner", "opinion").order_by("created_at", "id")
 
 
 def case_document_link(case: Case, document_id: str) -> VersionDocument:

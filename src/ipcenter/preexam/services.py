@@ -46,6 +46,7 @@ from ipcenter.patents.application import PARSE_ERROR_MESSAGES, ParsedApplication
 from ipcenter.patents.ipc import IpcError, load_scheme
 from ipcenter.patents.locarno import LocarnoError, parse_locarno
 from ipcenter.preexam import eligibility, selectors
+from ipcenter.preexam.analysis import analysis_schedule, citations_attach
 from ipcenter.preexam.assignment import case_assign_auto
 from ipcenter.preexam.clocks import clock_start, clock_stop
 from ipcenter.preexam.eligibility import EligibilityInput, RuleResult, case_eligibility
@@ -673,6 +674,7 @@ def case_submit(
             )
             clock_start(case=case, kind=ClockKind.DECISION, start=today)
             case_assign_auto(case)
+            analysis_schedule(version)
     except BaseException:
         _forget_files(stored)
         raise
@@ -760,6 +762,7 @@ def case_opinion_issue(
                 for item in items
             ]
         )
+        citations_attach(case=moved, opinion=opinion)
         clock_stop(case=moved, kind=ClockKind.DECISION)
         clock = clock_start(case=moved, kind=ClockKind.AMENDMENT, start=timezone.localdate())
         due = clock.due_on
@@ -838,6 +841,7 @@ def case_amend(*, case: Case, actor: Any, files: Sequence[Upload], note: str = "
                     version=version, document=kept.document, part=kept.part
                 )
             _write_findings(version)
+            analysis_schedule(version)
             clock_stop(case=moved, kind=ClockKind.AMENDMENT)
             clock_start(case=moved, kind=ClockKind.DECISION, start=timezone.localdate())
             examiner = moved.examiner

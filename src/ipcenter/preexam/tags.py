@@ -30,4 +30,8 @@ EVENT_LABELS: dict[str, Any] = {
     "preexam:certificate:attached": _("Grant certificate attached"),
     "preexam:clock:reminded": _("Deadline reminder sent"),
     "preexam:clock:escalated": _("Overdue deadline escalated to the managers"),
+    # IPC suggestion, prior art and citations (analysis.py).
+    "preexam:analysis:computed": _("IPC suggestion and prior art computed"),
+    "preexam:citation:marked": _("Document cited against a case"),
+    "preexam:citation:removed": _("Citation removed from a case"),
 }

@@ -5,6 +5,9 @@ runs it every 15 minutes. Each clock is claimed with a conditional UPDATE before
 (`reminded_at IS NULL` -> now, `escalated_at IS NULL` -> now), inside the transaction that writes
 the notifications: a second worker running at the same time finds the row taken (its UPDATE
 waits for the first to commit, then matches nothing) and never notifies twice.
+
+`preexam_analyse_version` computes the IPC suggestion and prior art of a version after the
+intake or the amendment that wrote it has committed (see analysis.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ipcenter.accounts.models import User
 from ipcenter.audit.services import audit_record
@@ -28,7 +31,8 @@ from ipcenter.centers.models import Center
 from ipcenter.centers.selectors import center_setting
 from ipcenter.filings.selectors import center_managers
 from ipcenter.notifications.services import notify
-from ipcenter.preexam.models import CaseEvent, Clock, ClockKind
+from ipcenter.preexam.analysis import case_analyse
+from ipcenter.preexam.models import CaseAnalysis, CaseEvent, CaseVersion, Clock, ClockKind
 from ipcenter.preexam.selectors import case_applicant_side
 from ipcenter.preexam.tracking import case_url
 
@@ -205,3 +209,15 @@ def clocks_tick(*, today: dt.date | None = None) -> TickReport:
 def preexam_clocks_tick() -> dict[str, int]:
     report = clocks_tick()
     return {"reminded": len(report.reminded), "escalated": len(report.escalated)}
+
+
+@db_task()
+def preexam_analyse_version(version_id: int) -> str:
+    """IPC suggestion and prior art of a version just submitted or amended (once: a person's
+    refresh calls the service directly)."""
+    version = CaseVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return "gone"
+    if CaseAnalysis.objects.filter(version=version).exists():
+        return "analysed already"
+    return case_analyse(case_version=version).status

@@ -33,6 +33,7 @@ from ipcenter.filings.models import EntityFiling, FilingState
 from ipcenter.lib.errors import DomainError
 from ipcenter.patents.application import SECTION_LABELS, Claim, ParsedApplication
 from ipcenter.preexam import eligibility, selectors
+from ipcenter.preexam.analysis import is_center_side
 from ipcenter.preexam.assignment import (
     case_reassign,
     center_examiners,
@@ -255,9 +256,10 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     versions = list(selectors.case_versions(case))
     latest = versions[-1] if versions else None
     app = ParsedApplication.from_dict(latest.parsed) if latest else ParsedApplication()
+    center_side = is_center_side(user, case)
     findings = [
         (f, selectors.finding_message(f.code, f.params))
-        for f in (latest.findings.all() if latest else [])
+        for f in (selectors.version_findings(latest, center_side=center_side) if latest else [])
     ]
     is_manager = can(user, Perm.CASE_MANAGE, case)
     reassign_form = None
@@ -266,12 +268,17 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "versions": versions,
+        "version_rows": [
+            (v, len(selectors.version_findings(v, center_side=center_side))) for v in versions
+        ],
         "latest": latest,
         "app": app,
         "claim_tree": claim_tree(app.claims),
         "sections": description_sections(app),
         "findings": findings,
-        "opinions": case.opinions.prefetch_related("items").select_related("examiner", "version"),
+        "opinions": case.opinions.prefetch_related("items", "citations").select_related(
+            "examiner", "version"
+        ),
         "events": [(e, event_label(e)) for e in case.events.select_related("actor")],
         "clocks": case.clocks.all(),
         "moves": moves_for(user, case),
@@ -408,7 +415,11 @@ def case_opinion_view(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The opinion was issued; the applicant may amend once."))
             return _back(case)
-    return render(request, "preexam/opinion_form.html", {"case": case, "form": form})
+    return render(
+        request,
+        "preexam/opinion_form.html",
+        {"case": case, "form": form, "citations": selectors.case_citations(case)},
+    )
 
 
 @login_required
