@@ -146,9 +146,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_sections": [], "unread_notifications": 0}
     from ipcenter.notifications.services import unread_count
 
-    sections = []
+    sections: list[dict[str, Any]] = []
     for section in NAV:
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "label": item.label,
                 "url": (url := reverse(item.url_name)),
@@ -164,8 +164,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Where one item's address lies inside another's (/navigation/ and /navigation/imports/),
     # only the closest one is marked.
     active = [i for s in sections for i in s["items"] if i["active"]]
+    longest = max((len(i["url"]) for i in active), default=0)
     for item in active:
-        item["active"] = len(item["url"]) == max(len(i["url"]) for i in active)
+        item["active"] = len(item["url"]) == longest
     return {
         "nav_sections": sections,
         "unread_notifications": unread_count(user),
