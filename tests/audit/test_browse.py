@@ -63,7 +63,7 @@ def page_tags(client: Any, **params: Any) -> list[str]:
     return [event.tag for event in response.context["page"]]
 
 
-SHANGHAI_GRANTS = ["accounts:role:granted"] * 5  # alice, bob, sam, walt, olga
+SHANGHAI_GRANTS = ["accounts:role:granted"] * 6  # alice, bob, sam, walt, olga, nora
 
 
 def test_manager_sees_only_her_centers_events(history: Cast) -> None:
