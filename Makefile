@@ -12,11 +12,12 @@ TEST_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),po
 export IPCENTER_STAFF_TOTP ?= optional
 
 .PHONY: help install assets messages messages-extract migrate demo run test lint typecheck migrations-check \
-        openapi openapi-check pytest browser-test browser-deps check-db clean
+        openapi openapi-check pytest browser-test browser-deps check-db bench bench-large clean
 
 help:
 	@echo "make run    set everything up and serve on http://127.0.0.1:8000 (SQLite, Huey on SQLite)"
 	@echo "make test   ruff, mypy, migrations and OpenAPI drift, pytest on PostgreSQL, browser tests"
+	@echo "make bench  the benchmarks at 100k documents, each figure beside its baseline (bench-large: 1M)"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -89,6 +90,16 @@ browser-test: check-db assets messages browser-deps collectstatic
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m browser -q
 
 test: lint typecheck migrations-check openapi-check pytest browser-test
+
+# --- benchmarks (bench/, docs/benchmarks.md): every figure beside its baseline, in one run ------
+# They read the real data at ../shared/data (or $IPCENTER_SHARED_DATA) and keep vectors and run
+# reports under .cache/bench/. bench: 100k resampled documents; bench-large: 1M (hours).
+
+bench: $(STAMP)
+	$(PY) -m bench.run --size small
+
+bench-large: $(STAMP)
+	$(PY) -m bench.run --size large
 
 clean:
 	rm -rf var src/ipcenter/static/vendor test-output
