@@ -415,7 +415,15 @@ def test_like_text_finds_its_own_document_first(
             hits = index.search(
                 SearchRequest(like_text=passage, mode=mode, limit=3, explain=False)
             ).hits  # type: ignore[arg-type]
-            assert hits[0].key == record.key, (record.key, mode)
+            if mode != "hybrid":
+                assert hits[0].key == record.key, (record.key, mode)
+                continue
+            # Fusion can tie the document with a neighbour that one retriever placed first and
+            # the other second (dense scores of near neighbours differ in the last bits between
+            # runs); the document must then share the top fused score.
+            own = next((hit for hit in hits if hit.key == record.key), None)
+            assert own is not None, (record.key, mode)
+            assert own.score == pytest.approx(hits[0].score), (record.key, mode)
 
 
 # --- explanations -----------------------------------------------------------------------------
