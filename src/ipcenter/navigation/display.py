@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipcenter.navigation.selectors import IpcNode, ipc_titles
 from ipcenter.patents.ipc import IpcError, parse_ipc
@@ -34,7 +35,7 @@ FIELD_LABELS = {
 # The languages of documents, as the reader names them.
 LANGUAGE_NAMES = {
     "zh": _("Chinese"),
-    "en": _("English"),
+    "en": pgettext_lazy("document language", "English"),
     "ja": _("Japanese"),
     "ko": _("Korean"),
     "de": _("German"),
