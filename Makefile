@@ -12,7 +12,8 @@ TEST_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),po
 export IPCENTER_STAFF_TOTP ?= optional
 
 .PHONY: help install assets messages messages-extract migrate demo run test lint typecheck migrations-check \
-        openapi openapi-check pytest browser-test browser-deps check-db bench bench-large clean
+        openapi openapi-check pytest browser-test browser-deps check-db bench bench-large clean \
+        schemathesis schemathesis-long
 
 help:
 	@echo "make run    set everything up and serve on http://127.0.0.1:8000 (SQLite, Huey on SQLite)"
@@ -89,7 +90,21 @@ pytest: check-db assets messages collectstatic
 browser-test: check-db assets messages browser-deps collectstatic
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m browser -q
 
-test: lint typecheck migrations-check openapi-check pytest browser-test
+# Fuzz the live API (gunicorn on a loopback port) as several roles on a disposable database named
+# after TEST_DATABASE_URL's server: any 5xx or answer the OpenAPI spec does not describe fails.
+SCHEMATHESIS_DATABASE_URL ?= $(shell echo '$(TEST_DATABASE_URL)' | sed -E 's|/[^/]*$$|/ipcenter_schemathesis|')
+
+schemathesis: check-db
+	$(PY) scripts/schemathesis_run.py --database-url '$(SCHEMATHESIS_DATABASE_URL)' \
+		--roles applicant,agent,examiner,manager --seconds-per-role 25
+
+# The longer run: every demo role, five minutes each; its figures go into docs/benchmarks.md.
+schemathesis-long: check-db
+	$(PY) scripts/schemathesis_run.py --database-url '$(SCHEMATHESIS_DATABASE_URL)' \
+		--data demo --roles applicant,entadmin,agent,examiner,manager,analyst,ipoffice,sysadmin \
+		--seconds-per-role 300
+
+test: lint typecheck migrations-check openapi-check pytest schemathesis browser-test
 
 # --- benchmarks (bench/, docs/benchmarks.md): every figure beside its baseline, in one run ------
 # They read the real data at ../shared/data (or $IPCENTER_SHARED_DATA) and keep vectors and run

@@ -183,11 +183,13 @@ CALENDAR_QUERY = {"start": "2025-03-03", "days": 5}
 
 
 def _area_case_modules() -> list[dict[str, Case]]:
+    from tests.accounts import matrix_cases as accounts_cases
     from tests.filings import matrix_cases as filings_cases
     from tests.navigation import matrix_cases as navigation_cases
     from tests.preexam import matrix_cases_priorart, matrix_cases_review, matrix_cases_tracking
 
     return [
+        accounts_cases.CASES,
         filings_cases.CASES,
         matrix_cases_review.CASES,
         matrix_cases_tracking.CASES,

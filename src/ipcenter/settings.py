@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ipcenter.accounts",
     "ipcenter.centers",
     "ipcenter.audit",
+    "ipcenter.idempotency",
     "ipcenter.documents",
     "ipcenter.notifications",
     "ipcenter.filings",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ipcenter.accounts.middleware.UserLanguageMiddleware",
+    "ipcenter.api_guard.ApiGuardMiddleware",
     "ipcenter.accounts.middleware.StaffTotpMiddleware",
     "ipcenter.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -179,6 +181,15 @@ if _S3_BUCKET:
     }
 
 IPCENTER_MAX_UPLOAD_BYTES = env_int("IPCENTER_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
+# DOCX and XLSX uploads are unpacked and counted before any parser opens them (ZIP bombs).
+IPCENTER_ARCHIVE_MAX_UNPACKED_BYTES = (
+    env_int("IPCENTER_ARCHIVE_MAX_UNPACKED_MB", 50, minimum=1) * 1024 * 1024
+)
+IPCENTER_ARCHIVE_MAX_ENTRIES = env_int("IPCENTER_ARCHIVE_MAX_ENTRIES", 1000, minimum=1)
+IPCENTER_ARCHIVE_MAX_RATIO = env_int("IPCENTER_ARCHIVE_MAX_RATIO", 100, minimum=1)
+# What the patent reader takes from one document (the parsed text is stored and shown).
+IPCENTER_DOCUMENT_MAX_PARAGRAPHS = env_int("IPCENTER_DOCUMENT_MAX_PARAGRAPHS", 20000, minimum=1)
+IPCENTER_DOCUMENT_MAX_CHARS = env_int("IPCENTER_DOCUMENT_MAX_CHARS", 2_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -191,12 +202,19 @@ IPCENTER_MILVUS_URI = env_str("IPCENTER_MILVUS_URI", str(VAR_DIR / "milvus.db"))
 IPCENTER_CORPUS_MAX_UPLOAD_BYTES = (
     env_int("IPCENTER_CORPUS_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
 )
+# What an uploaded corpus ZIP may unpack to (the weekly USPTO files unpack to about 1 GB).
+IPCENTER_CORPUS_MAX_UNPACKED_BYTES = (
+    env_int("IPCENTER_CORPUS_MAX_UNPACKED_MB", 4096, minimum=1) * 1024 * 1024
+)
 # Records written (and indexed) per transaction of an import; the resume point moves per batch.
 IPCENTER_CORPUS_BATCH_SIZE = env_int("IPCENTER_CORPUS_BATCH_SIZE", 500, minimum=1)
 
 # Background jobs: Huey on SQLite in the embedded default, on Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("IPCENTER_JOBS_IMMEDIATE", False)
+# A running job writes a heartbeat at each stage or batch; one silent for longer than this lost
+# its worker, and the sweep (every minute) queues it again (ipcenter.lib.jobs).
+IPCENTER_JOB_STALE_SECONDS = env_int("IPCENTER_JOB_STALE_SECONDS", 120, minimum=10)
 if REDIS_URL:
     HUEY = RedisHuey("ipcenter", url=REDIS_URL, immediate=HUEY_IMMEDIATE)
 else:

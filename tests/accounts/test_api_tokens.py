@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ipcenter.accounts.models import ApiToken
-from ipcenter.accounts.services import api_token_create, api_token_revoke
+from ipcenter.accounts.models import ApiToken, hash_token, new_raw_token
+from ipcenter.accounts.services import Refused, api_token_create, api_token_revoke
 from ipcenter.audit.models import AuditEvent
 from ipcenter.lib.errors import InvalidInput
+from tests.accounts.test_totp import current_code
 from tests.conftest import Cast, client_for
 
 ME = "/api/v1/accounts/me"
@@ -146,3 +149,84 @@ def test_last_used_at_is_recorded_at_most_once_a_minute(cast: Cast) -> None:
         Client().get(ME, **bearer(raw))
     token.refresh_from_db()
     assert token.last_used_at == later
+
+
+# --- tokens do not make tokens, and staff tokens need the second factor -----------------------
+
+
+def test_a_token_cannot_make_tokens(cast: Cast) -> None:
+    _token, raw = api_token_create(user=cast.erin, name="ci")
+    response = Client().post(
+        "/api/v1/accounts/tokens", {"name": "child"}, content_type="application/json", **bearer(raw)
+    )
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "forbidden"
+    assert ApiToken.objects.filter(user=cast.erin).count() == 1
+    # Nor with a session cookie beside it: the token is what the request came with.
+    both = client_for(cast.erin).post(
+        "/api/v1/accounts/tokens", {"name": "child"}, content_type="application/json", **bearer(raw)
+    )
+    assert both.status_code == 403
+    assert ApiToken.objects.filter(user=cast.erin).count() == 1
+
+
+def test_staff_without_totp_cannot_make_a_token(cast: Cast, settings: Any) -> None:
+    settings.IPCENTER_STAFF_TOTP = "required"
+    client = client_for(cast.bob)
+    assert (
+        client.post(
+            "/api/v1/accounts/tokens", {"name": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert client.post("/accounts/tokens/", {"name": "x"}).status_code == 302  # to the TOTP check
+    with pytest.raises(Refused):
+        api_token_create(user=cast.bob, name="x")
+    assert not ApiToken.objects.filter(user=cast.bob).exists()
+    # After the check, the session makes a token that works.
+    device = TOTPDevice.objects.create(user=cast.bob, name="phone", confirmed=True)
+    client.post("/accounts/totp/verify/", {"token": current_code(device), "next": "/"})
+    response = client.post(
+        "/api/v1/accounts/tokens", {"name": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert ApiToken.objects.get(user=cast.bob).second_factor
+    assert Client().get(ME, **bearer(response.json()["token"])).status_code == 200
+
+
+def test_a_staff_token_made_without_totp_does_not_pass_for_it(cast: Cast, settings: Any) -> None:
+    """A token made before TOTP was required (or before the person became staff) is refused."""
+    _bob_token, bob_raw = api_token_create(user=cast.bob, name="old")
+    _erin_token, erin_raw = api_token_create(user=cast.erin, name="ci")
+    settings.IPCENTER_STAFF_TOTP = "required"
+    refused = Client().get("/api/v1/preexam/cases", **bearer(bob_raw))
+    assert refused.status_code == 403
+    assert "TOTP" in refused.json()["detail"]
+    assert Client().get(ME, **bearer(erin_raw)).status_code == 200  # not staff
+
+
+def test_revoking_a_token_revokes_the_tokens_it_made(cast: Cast) -> None:
+    """Tokens made with tokens before the rule: their lineage is revoked with their parent."""
+    parent, _raw = api_token_create(user=cast.erin, name="parent")
+    child_raw, grandchild_raw = new_raw_token(), new_raw_token()
+    child = ApiToken.objects.create(
+        user=cast.erin, name="child", token_hash=hash_token(child_raw), created_by_token=parent
+    )
+    ApiToken.objects.create(
+        user=cast.erin,
+        name="grandchild",
+        token_hash=hash_token(grandchild_raw),
+        created_by_token=child,
+    )
+    _other, other_raw = api_token_create(user=cast.erin, name="unrelated")
+    assert Client().get(ME, **bearer(grandchild_raw)).status_code == 200
+    response = client_for(cast.erin).delete(f"/api/v1/accounts/tokens/{parent.pk}")
+    assert response.status_code == 200
+    assert Client().get(ME, **bearer(child_raw)).status_code == 401
+    assert Client().get(ME, **bearer(grandchild_raw)).status_code == 401
+    assert Client().get(ME, **bearer(other_raw)).status_code == 200
+    assert set(
+        ApiToken.objects.filter(revoked_at__isnull=False).values_list("name", flat=True)
+    ) == {"parent", "child", "grandchild"}
+    assert AuditEvent.objects.filter(tag="accounts:token:revoked").count() == 3

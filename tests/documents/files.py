@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import docx
@@ -76,3 +79,80 @@ ENTITY_BOMB = b"""<?xml version="1.0"?>
 ]>
 <lolz>&lol4;</lolz>
 """
+
+
+# --- ZIP bombs: valid DOCX files that unpack to far more than they weigh ----------------------
+
+_BODY = b"<w:body>"
+BOMB_PARAGRAPH = b"<w:p><w:r><w:t>lol</w:t></w:r></w:p>"
+
+
+def _docx_parts() -> tuple[dict[str, bytes], bytes, bytes]:
+    """A real DOCX's entries, and its body split where paragraphs go."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    body = parts.pop("word/document.xml")
+    head, tail = body.split(_BODY, 1)
+    return parts, head + _BODY, tail
+
+
+def docx_built(
+    paragraphs: Iterable[bytes],
+    *,
+    extra: Iterable[tuple[str, bytes]] = (),
+    level: int = 1,
+    prolog: bytes = b"",
+) -> bytes:
+    """A DOCX whose body is `paragraphs`, streamed into the archive (never held whole)."""
+    parts, head, tail = _docx_parts()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        with archive.open("word/document.xml", "w") as body:
+            body.write(prolog + head if not prolog else _with_prolog(head, prolog))
+            for block in paragraphs:
+                body.write(block)
+            body.write(tail)
+        for name, data in extra:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _with_prolog(head: bytes, prolog: bytes) -> bytes:
+    declaration, rest = head.split(b"?>", 1)
+    return declaration + b"?>" + prolog + rest
+
+
+@functools.lru_cache(maxsize=1)
+def docx_bomb() -> bytes:
+    """About 1 MB that unpacks to 200 MB of paragraphs (the issue's 416 KB / 200 MB file)."""
+    block = BOMB_PARAGRAPH * (1024 * 1024 // len(BOMB_PARAGRAPH))
+    return docx_built(itertools.repeat(block, 200))
+
+
+def docx_many_entries(count: int = 5000) -> bytes:
+    """A small DOCX carrying thousands of tiny parts."""
+    return docx_built(
+        [BOMB_PARAGRAPH], extra=((f"customXml/extra{i}.xml", b"<a/>") for i in range(count))
+    )
+
+
+def docx_high_ratio() -> bytes:
+    """A DOCX under every size limit with one part compressed about a thousand to one."""
+    return docx_built(
+        [BOMB_PARAGRAPH], extra=[("word/embeddings/blob.bin", bytes(10 * 1024 * 1024))], level=9
+    )
+
+
+def docx_many_paragraphs(count: int = 30_000) -> bytes:
+    """Small in every way but its paragraph count (empty paragraphs weigh six bytes)."""
+    return docx_built([b"<w:p/>" * count])
+
+
+def docx_with_dtd() -> bytes:
+    """A DOCX whose body declares entities: the XML bomb inside the ZIP."""
+    return docx_built(
+        [b"<w:p><w:r><w:t>&lol4;</w:t></w:r></w:p>"],
+        prolog=b'<!DOCTYPE w:document [<!ENTITY lol "lol"><!ENTITY lol4 "&lol;&lol;&lol;&lol;">]>',
+    )

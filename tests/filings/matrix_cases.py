@@ -14,13 +14,20 @@ from typing import Any
 from django.utils import timezone
 
 from ipcenter.filings import services
-from ipcenter.filings.models import AgencyRegistration, EntityFiling, FilingState, QuotaRequest
+from ipcenter.filings.models import (
+    AgencyRegistration,
+    Engagement,
+    EntityFiling,
+    FilingState,
+    QuotaRequest,
+)
 from tests.filings.factories import CREDIT_A, filing_data, in_state, png, use_quota
 from tests.matrix_support import MISSING_ID, Case, Value, World
 
 FILING_NAME = CREDIT_A  # ASCII: the API escapes Chinese in JSON
 LICENCE = "LICENCE-SH-31201"
 QUOTA_REASON = "dave-needs-more-quota"
+ENGAGED_UNTIL = "2099-12-31"  # shown with enterprise A's engagement of the agency only
 
 
 def _filing(w: World, state: str) -> EntityFiling:
@@ -76,6 +83,23 @@ def _used_up(w: World) -> EntityFiling:
     return result
 
 
+def _engagement(w: World) -> Engagement:
+    def build() -> Engagement:
+        return services.engagement_grant(
+            actor=w.cast.dave,
+            enterprise=w.cast.ent_a,
+            agency=w.cast.agency,
+            valid_until=dt.date.fromisoformat(ENGAGED_UNTIL),
+        )
+
+    result: Engagement = w.once("engagement", build)
+    return result
+
+
+def _build_engagement(w: World, client: Any) -> None:
+    _engagement(w)
+
+
 def _at(state: str) -> Value:
     return lambda w: {"filing_id": _filing(w, state).pk}
 
@@ -89,6 +113,8 @@ REGISTRATION: Value = lambda w: {"registration_id": _registration(w).pk}  # noqa
 REGISTERED: Value = lambda w: {"registration_id": _registration(w, registered=True).pk}  # noqa: E731
 QUOTA_REQUEST: Value = lambda w: {"request_id": _quota_request(w).pk}  # noqa: E731
 NO_FILING = {"filing_id": MISSING_ID}
+ENGAGEMENT: Value = lambda w: {"engagement_id": _engagement(w).pk}  # noqa: E731
+NO_ENGAGEMENT = {"engagement_id": MISSING_ID}
 
 
 def _built(value: Value) -> Any:
@@ -227,6 +253,21 @@ CASES: dict[str, Case] = {
         before=_built(QUOTA_REQUEST),
         missing_args={"request_id": MISSING_ID},
         data=lambda w: {"granted": 2, "reason": ""},
+    ),
+    "GET /filings/engagements/": Case(**ENTITY, before=_build_engagement, marker=ENGAGED_UNTIL),
+    "POST /filings/engagements/": Case(
+        **ENTITY,
+        data=lambda w: {
+            "enterprise": w.cast.ent_a.pk,
+            "agency": w.cast.agency.pk,
+            "may_file": "on",
+            "may_respond": "on",
+        },
+        missing_data={"enterprise": MISSING_ID},
+        refused=(200,),
+    ),
+    "POST /filings/engagements/{engagement_id}/revoke/": Case(
+        **ENTITY, args=ENGAGEMENT, before=_built(ENGAGEMENT), missing_args=NO_ENGAGEMENT
     ),
     "GET /filings/sanctions/": Case(allowed="alice", wrong_role="dave"),
     "POST /filings/sanctions/": Case(
@@ -375,6 +416,17 @@ CASES: dict[str, Case] = {
         before=_built(QUOTA_REQUEST),
         missing_args={"request_id": MISSING_ID},
         data=lambda w: {"granted": 2},
+    ),
+    "GET /api/v1/filings/engagements": Case(
+        **ENTITY, before=_build_engagement, marker=ENGAGED_UNTIL, token=True
+    ),
+    "POST /api/v1/filings/engagements": Case(
+        **ENTITY,
+        data=lambda w: {"enterprise_id": w.cast.ent_a.pk, "agency_id": w.cast.agency.pk},
+        missing_data={"enterprise_id": MISSING_ID},
+    ),
+    "POST /api/v1/filings/engagements/{engagement_id}/revoke": Case(
+        **ENTITY, args=ENGAGEMENT, before=_built(ENGAGEMENT), missing_args=NO_ENGAGEMENT
     ),
     "GET /api/v1/filings/sanctions": Case(allowed="dave", wrong_role="bob", token=True),
     "POST /api/v1/filings/sanctions/assess": Case(

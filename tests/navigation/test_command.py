@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from ipcenter.navigation import engine, services
 from ipcenter.navigation.models import ImportJob, ImportOrigin, ImportState, PatentDocument
@@ -99,11 +100,12 @@ def test_a_failed_import_is_resumed_from_the_command_line(
 
 
 def test_bad_arguments_are_refused(db: Any, tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="PATH"):
+    # The command speaks the installation's language; this test reads its English messages.
+    with translation.override("en"), pytest.raises(CommandError, match="PATH"):
         call_command("corpus", "import", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="No such file"):
+    with translation.override("en"), pytest.raises(CommandError, match="No such file"):
         call_command("corpus", "import", str(tmp_path / "nothing.jsonl"), stdout=io.StringIO())
-    with pytest.raises(CommandError, match="no import job #42"):
+    with translation.override("en"), pytest.raises(CommandError, match="no import job #42"):
         call_command("corpus", "import", "--resume", "42", stdout=io.StringIO())
 
 

@@ -218,22 +218,40 @@ def test_a_job_is_run_by_one_worker_only(corpus: Corpus, imported: Importer) -> 
         services.corpus_import_resume(actor=None, job=job, enqueue=False)
 
 
-def test_an_interrupted_job_is_failed_by_the_sweep_and_resumes(
+def test_an_interrupted_job_is_queued_again_by_the_sweep(
     corpus: Corpus, db: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     job = services.corpus_import_create(actor=None, paths=[corpus.us], enqueue=False)
-    services.import_transition(
-        job=job, to=S.RUNNING, actor=None, updates={"heartbeat_at": timezone.now()}
-    )
-    assert services.corpus_imports_recover() == 0  # still fresh
-    with time_machine.travel(timezone.now() + dt.timedelta(hours=1)):
-        assert services.corpus_imports_recover() == 1
+    services._claim(job)  # a worker claims it, then dies
+    assert services.corpus_imports_sweep() == 0  # still fresh
+    with pytest.raises(Conflict):
+        services.corpus_import_resume(actor=None, job=job, enqueue=False)
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(minutes=3)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.corpus_imports_sweep() == 1  # queued again, and run by the worker
+    job.refresh_from_db()
+    assert job.state == S.SUCCEEDED and job.created == 20 and job.attempt == 2
+    tags = AuditEvent.objects.filter(subject_id=str(job.pk)).values_list("tag", flat=True)
+    assert list(tags.order_by("id"))[-3:] == [
+        "navigation:import:queued",  # by the sweep
+        "navigation:import:running",
+        "navigation:import:succeeded",
+    ]
+
+
+def test_a_job_that_keeps_killing_its_worker_is_failed_not_queued_again(
+    corpus: Corpus, db: Any
+) -> None:
+    job = services.corpus_import_create(actor=None, paths=[corpus.us], enqueue=False)
+    ImportJob.objects.filter(pk=job.pk).update(attempt=4)
+    services._claim(job)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=3)):
+        assert services.corpus_imports_sweep() == 1
     job.refresh_from_db()
     assert job.state == S.FAILED and job.error.startswith("interrupted")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.corpus_import_resume(actor=None, job=job, enqueue=False)
-        job = services.corpus_import_run(job_id=job.pk)
-    assert job.state == S.SUCCEEDED and job.created == 20
+    services.corpus_import_resume(actor=None, job=job, enqueue=False)  # an analyst decides
 
 
 def test_reference_files_and_unknown_files_are_skipped_with_their_reason(
@@ -334,3 +352,10 @@ def test_the_same_import_feeds_milvus(
 
     results = corpus_search(CorpusQuery(q="免耕", mode="bm25"), limit=5, offset=0)
     assert results.hits[0].key == "CNAPP85105156"
+
+
+def test_the_sweeps_run_every_minute_in_the_worker() -> None:
+    from huey.contrib.djhuey import HUEY
+
+    due = {t.name for t in HUEY.read_periodic(dt.datetime(2026, 3, 2, 10, 7))}
+    assert {"corpus_imports_requeue", "preexam_analyses_requeue"} <= due

@@ -346,9 +346,26 @@ def test_chinese_titles_with_english_fallback(scheme: IpcScheme) -> None:
     assert scheme.has_zh_title("A61K 31/00")
     # a title whose reference list wraps onto the next line in the source is joined
     assert scheme.title("A47H 1/102", lang="zh") == "安装帘架用的（A47H 1/12，A47H 1/14优先）"
-    # sections B-H have no Chinese text: English is returned
+    # below class level sections B-H have no Chinese text: English is returned
     assert not scheme.has_zh_title("F16H")
     assert scheme.title("F16H", lang="zh") == "GEARING"
+
+
+def test_every_section_and_class_has_a_chinese_title(scheme: IpcScheme) -> None:
+    """ipc_classes_zh.tsv.gz (CNIPA's titles of the sections and classes) covers B-H."""
+    above_subclass = scheme.sections() + scheme.classes()
+    assert len(above_subclass) == 8 + 131
+    assert [code for code in above_subclass if not scheme.has_zh_title(code)] == []
+    assert scheme.title("B", lang="zh") == "作业；运输"
+    assert scheme.title("B64", lang="zh") == "飞行器；航空；宇宙航行"
+    assert scheme.title("H04", lang="zh") == "电通信技术"
+    assert scheme.title("H", lang="zh") == "电学"
+    # Section A keeps the titles of the CNIPA edition that matches the 2020 scheme (the newer
+    # class list adds "模拟吸烟装置" to A24, which IPC 2020.01 does not have).
+    assert scheme.title("A24", lang="zh") == "烟草；雪茄烟；纸烟；吸烟者用品"
+    # H10 (IPC 2023) is in the class list but not in the 2020 scheme: no title at all.
+    assert not scheme.exists("H10")
+    assert not scheme.has_zh_title("H10")
 
 
 def test_guide_headings_and_continuation_lines(scheme: IpcScheme) -> None:
@@ -418,6 +435,17 @@ def test_from_files_small_scheme(tmp_path: Path) -> None:
     assert small.title("A01B 3/02", lang="zh") == "人力犁"
     assert small.children("A01B 3/00") == ["A01B 3/02"]
     assert small.subclasses() == ["A01B"]
+    # Several Chinese files: the first that has a symbol gives its title; a header line and
+    # symbols the English scheme does not hold are skipped.
+    classes = tmp_path / "classes.tsv"
+    classes.write_text(
+        "symbol\ttitle_zh\nA\t人类生活必需\nA01\t农业\nA01B0003020000\t别的\nH10\t半导体器件\n",
+        encoding="utf-8",
+    )
+    both = IpcScheme.from_files(en, [zh, classes])
+    assert both.title("A01B 3/02", lang="zh") == "人力犁"
+    assert (both.title("A", lang="zh"), both.title("A01", lang="zh")) == ("人类生活必需", "农业")
+    assert not both.has_zh_title("H10") and not both.has_zh_title("A01B")
 
 
 # -- field lists -----------------------------------------------------------------------------

@@ -3,11 +3,13 @@
 - `active_filing(org, center)`: an ACTIVE EntityFiling and this year's Quota, straight through
   the ORM (the filing workflow has its own tests).
 - `registered_agency(agency, center)`: a REGISTERED agency on the guarantee list.
+- `engaged(enterprise, agency)`: an engagement in force (every center, both activities).
 - `competent(user, "A61B")`: the examiner's IPC / Locarno competences.
 - `sample_upload(name)`: a real USPTO sample document (ipcenter.patents.samples) as an upload.
 - `case_request(...)`: a CaseRequest for a sample, naming the organization as first applicant.
 - `ready(cast)`: Shanghai's field list covers the samples, enterprise A is filed with quota,
-  the agency is registered and Bob covers A61B (Olga and Pete cover nothing).
+  the agency is registered and engaged by enterprise A, and Bob covers A61B (Olga and Pete
+  cover nothing).
 - `submitted_case(cast, ...)`: a case submitted through the real service (assigned to Bob).
 - `accepted_case`, `opinion_case`, `amended_case`, `qualified_case_via_review`: the same case
   moved on through the real services.
@@ -28,6 +30,7 @@ from ipcenter.centers.selectors import field_list_in_force
 from ipcenter.filings.models import (
     AgencyRegistration,
     AgencyState,
+    Engagement,
     EntityFiling,
     FilingState,
     Quota,
@@ -106,6 +109,21 @@ def registered_agency(
         contact_name="王律",
         contact_phone="021-11111111",
         created_by=creator,
+    )
+
+
+def engaged(
+    enterprise: Organization, agency: Organization, *, center: Center | None = None, **fields: Any
+) -> Engagement:
+    """The enterprise engages the agency (every center, filing and responses unless told)."""
+    admin = User.objects.filter(
+        memberships__organization=enterprise, memberships__role="enterprise_admin"
+    ).first()
+    assert admin is not None
+    values: dict[str, Any] = {"valid_from": timezone.localdate() - dt.timedelta(days=30)}
+    values.update(fields)
+    return Engagement.objects.create(
+        enterprise=enterprise, agency=agency, center=center, granted_by=admin, **values
     )
 
 
@@ -214,6 +232,8 @@ def ready(cast: Cast) -> Cast:
         organization=cast.agency, center=cast.shanghai
     ).exists():
         registered_agency(cast.agency, cast.shanghai)
+    if not Engagement.objects.filter(enterprise=cast.ent_a, agency=cast.agency).exists():
+        engaged(cast.ent_a, cast.agency)
     if not StaffProfile.objects.filter(user=cast.bob).exists():
         competent(cast.bob, "A61B", "G06F")
     return cast

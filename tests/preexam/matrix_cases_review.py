@@ -288,8 +288,15 @@ CASES: dict[str, Case] = {
         multipart=True,
         before=_before_ready,
     ),
+    # Agency B (Gina) was not engaged by enterprise A: naming A answers as an unknown id does.
     "POST /api/v1/preexam/eligibility": Case(
-        allowed="dave", wrong_role="alice", data=_request_body, before=_before_ready
+        allowed="dave",
+        wrong_role="alice",
+        wrong_scope="gina",
+        data=lambda w: {**_request_body(w), "applicant_organization_id": w.cast.ent_a.pk},
+        missing_data={"applicant_organization_id": MISSING_ID},
+        refused=(422,),
+        before=_before_ready,
     ),
     f"GET {A}": Case(
         allowed="erin",

@@ -19,6 +19,7 @@ from tests.preexam.factories import (
     SAMPLE,
     active_filing,
     case_request,
+    engaged,
     png_upload,
     ready,
     registered_agency,
@@ -165,6 +166,7 @@ def test_a_quota_of_nothing(cast: Cast) -> None:
 
 def test_an_unregistered_agency_is_refused(cast: Cast) -> None:
     ready(cast)
+    engaged(cast.ent_a, cast.agency_b)
     error = _refused_for(cast, "agency", actor=cast.gina, agency_for=cast.ent_a)
     assert "not registered" in error.errors["agency"]
 
@@ -179,6 +181,7 @@ def test_an_agency_off_the_guarantee_list_is_refused(cast: Cast) -> None:
 def test_a_registered_agency_on_the_list_submits(cast: Cast) -> None:
     ready(cast)
     registered_agency(cast.agency_b, cast.shanghai)
+    engaged(cast.ent_a, cast.agency_b)
     case = _submit(cast, actor=cast.gina, agency_for=cast.ent_a)
     assert case.agency == cast.agency_b
 

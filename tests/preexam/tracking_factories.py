@@ -86,9 +86,21 @@ def qualified_case(
         qualified_on=qualified_on,
         **fields,
     )
+    if case.agency is not None:
+        ensure_engaged(case.organization, case.agency)
     with transaction.atomic():
         clock_start(case=case, kind=ClockKind.CNIPA_FILING, start=qualified_on)
     return case
+
+
+def ensure_engaged(enterprise: Organization, agency: Organization) -> None:
+    """The agency acting on the case is engaged by the enterprise (whatever day a test travels
+    to), unless the test already set an engagement up."""
+    from ipcenter.filings.models import Engagement
+    from tests.preexam.factories import engaged
+
+    if not Engagement.objects.filter(enterprise=enterprise, agency=agency).exists():
+        engaged(enterprise, agency, valid_from=dt.date(2000, 1, 1))
 
 
 def pdf_upload(name: str = "certificate.pdf") -> SimpleUploadedFile:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import rules
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
@@ -72,6 +73,17 @@ def roles_of(user: AnyUser) -> set[str]:
 
 def is_staff_member(user: AnyUser) -> bool:
     return bool(roles_of(user) & STAFF_ROLES)
+
+
+def second_factor_required(user: AnyUser) -> bool:
+    """Must this person have passed the TOTP check (IPCENTER_STAFF_TOTP=required, staff)?"""
+    return settings.IPCENTER_STAFF_TOTP == "required" and is_staff_member(user)
+
+
+def passed_second_factor(request: HttpRequest) -> bool:
+    """Did this browser session pass the TOTP check? (django_otp marks the session's user.)"""
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
 
 
 def _membership_grants(m: Membership, user: AnyUser, perm: Perm, scope: AccessScope | None) -> bool:

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from ipcenter.accounts import access, signals  # noqa: F401  (register rules, signals)
+        # Register the rules, the signals, and who may read the content of its audit rows.
+        from ipcenter.accounts import access, audit_subjects, signals  # noqa: F401

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipcenter.accounts.models import Language, Organization
+from ipcenter.accounts.models import Language, Organization, RoleRequestState
 from ipcenter.accounts.roles import OrgKind, Role
 from ipcenter.centers.models import Center
 from ipcenter.web.forms import DateInput
@@ -47,6 +47,20 @@ class MembershipForm(forms.Form):
         label=_("Organization"), queryset=Organization.objects.filter(is_active=True)
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    note = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Roles that open confidential content take effect only when a second person "
+            "approves: another administrator or a manager of the center."
+        ),
+    )
+
+
+class RoleRequestMoveForm(forms.Form):
+    to = forms.ChoiceField(choices=RoleRequestState.choices)
+    reason = forms.CharField(max_length=500, required=False)
 
 
 class OrganizationForm(forms.Form):

@@ -20,6 +20,8 @@ from ipcenter.preexam import matrix as preexam_matrix
 __all__ = ["API", "API_PREFIX", "ENDPOINTS", "PAGES", "Endpoint", "Guard", "Open"]
 
 _DOCUMENT_VIEW = (Perm.DOCUMENT_VIEW_OWN, Perm.DOCUMENT_VIEW_CENTER)
+# Who may see and decide role requests: administrators, and a center's managers for its roles.
+_ROLE_DECIDERS = (Perm.USER_MANAGE, Perm.ROLE_APPROVE)
 
 CORE_PAGES: tuple[Endpoint, ...] = (
     Endpoint("GET", "/", Open.AUTHENTICATED, "Home: my work, soonest due first"),
@@ -67,7 +69,21 @@ CORE_PAGES: tuple[Endpoint, ...] = (
         "POST",
         "/accounts/users/{user_id}/",
         Perm.USER_MANAGE,
-        "Grant or revoke a role; activate or deactivate an account",
+        "Grant (or request, under the two-person rule) or revoke a role; activate or "
+        "deactivate an account",
+    ),
+    Endpoint(
+        "GET",
+        "/accounts/role-requests/",
+        _ROLE_DECIDERS,
+        "Role requests awaiting a second person (my centers' for a center manager)",
+    ),
+    Endpoint(
+        "POST",
+        "/accounts/role-requests/{request_id}/",
+        _ROLE_DECIDERS,
+        "Approve, reject or cancel a role request (never one's own, nor for oneself)",
+        checked_against="role request",
     ),
     Endpoint("GET", "/accounts/organizations/", Perm.USER_MANAGE, "Organizations"),
     Endpoint("POST", "/accounts/organizations/", Perm.USER_MANAGE, "Register an organization"),
@@ -166,6 +182,25 @@ CORE_API: tuple[Endpoint, ...] = (
         Perm.TOKEN_MANAGE,
         "Revoke one of my API tokens",
         checked_against="token",
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/users/{user_id}/roles",
+        Perm.USER_MANAGE,
+        "Grant a role, or request it where the two-person rule applies (never to oneself)",
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/accounts/role-requests",
+        _ROLE_DECIDERS,
+        "Role requests awaiting a second person (my centers' for a center manager)",
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/role-requests/{request_id}/transition",
+        _ROLE_DECIDERS,
+        "Approve, reject or cancel a role request (never one's own, nor for oneself)",
+        checked_against="role request",
     ),
     Endpoint("GET", "/api/v1/centers", Perm.CENTER_VIEW, "All centers"),
     Endpoint(

@@ -137,6 +137,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Tokens are made in a browser session only. Tokens from before that rule may have been made
+    # with another token: revoking a token revokes those it made.
+    created_by_token = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="created_tokens"
+    )
+    # Made in a session that had passed the TOTP check. With IPCENTER_STAFF_TOTP=required a staff
+    # member's token works only if so, or it would be a way around the second factor.
+    second_factor = models.BooleanField(_("made after the TOTP check"), default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -153,3 +161,90 @@ class ApiToken(models.Model):
         from ipcenter.accounts.access import AccessScope  # access.py imports this module
 
         return AccessScope(user_id=self.user_id)
+
+
+class RoleRequestState(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RoleGrantRequest(models.Model):
+    """A role that needs a second person (roles.TWO_PERSON_ROLES), asked for by one
+    administrator and in force only once another administrator, or a manager of the role's
+    center, approves it. Moves go through services.role_request_transition()."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="role_requests"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # The center a center-bound role is held in: its managers may approve.
+    center = models.ForeignKey(
+        "centers.Center",
+        verbose_name=_("center"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=RoleRequestState.choices,
+        default=RoleRequestState.REQUESTED,
+        db_index=True,
+    )
+    note = models.CharField(_("why"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"],
+                condition=models.Q(state="requested"),
+                name="role_request_one_open",
+            ),
+            # Nobody asks for a role for themselves, nor decides a request they made or that
+            # would give them the role.
+            models.CheckConstraint(
+                condition=~models.Q(user=models.F("requested_by")),
+                name="role_request_not_for_oneself",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | (
+                    ~models.Q(decided_by=models.F("user"))
+                    & (~models.Q(decided_by=models.F("requested_by")) | models.Q(state="cancelled"))
+                ),
+                name="role_request_second_person_decides",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.organization} ({self.state})"
+
+    def access_scope(self) -> AccessScope:
+        from ipcenter.accounts.access import AccessScope  # access.py imports this module
+
+        return AccessScope(center_id=self.center_id)

@@ -99,6 +99,8 @@ class Perm(StrEnum):
     PROFILE_EDIT = "accounts:profile:edit"
     ORG_MEMBERS_VIEW = "accounts:member:view"
     USER_MANAGE = "accounts:user:manage"
+    # A center's managers approve requests for roles in their center (the two-person rule).
+    ROLE_APPROVE = "accounts:role:approve"
     CALENDAR_USE = "calendar:workday:use"
     # Entity filing (备案), agencies, quota and sanctions.
     FILING_APPLY = "filings:filing:apply"
@@ -135,6 +137,7 @@ PERM_SCOPES: dict[Perm, Scope] = {
     Perm.PROFILE_EDIT: Scope.SELF,
     Perm.ORG_MEMBERS_VIEW: Scope.ORGANIZATION,
     Perm.USER_MANAGE: Scope.ANY,
+    Perm.ROLE_APPROVE: Scope.CENTER,
     Perm.CALENDAR_USE: Scope.ANY,
     Perm.FILING_APPLY: Scope.ORGANIZATION,
     Perm.FILING_VIEW_OWN: Scope.ORGANIZATION,
@@ -205,6 +208,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.QUOTA_DECIDE,
         Perm.CASE_MANAGE,
         Perm.PREEXAM_STATS_VIEW,
+        Perm.ROLE_APPROVE,
     },
     Role.IP_OFFICE_VIEWER: _EVERYONE | {Perm.CENTER_SETTINGS_VIEW, Perm.PREEXAM_STATS_VIEW},
     # The system administrator runs the installation: people, tokens, the audit log. It is
@@ -212,3 +216,31 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SYSTEM_ADMIN: _EVERYONE
     | {Perm.USER_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_MEMBERS_VIEW, Perm.CORPUS_IMPORT},
 }
+
+# Permissions that open confidential content: unpublished applications, their documents, the
+# filing data of organizations.
+CONFIDENTIAL_PERMS: frozenset[Perm] = frozenset(
+    {
+        Perm.DOCUMENT_VIEW_OWN,
+        Perm.DOCUMENT_VIEW_CENTER,
+        Perm.CASE_VIEW_OWN,
+        Perm.CASE_EXAMINE,
+        Perm.CASE_MANAGE,
+        Perm.FILING_VIEW_OWN,
+        Perm.FILING_REVIEW,
+        Perm.AGENCY_REVIEW,
+        Perm.QUOTA_DECIDE,
+    }
+)
+# Permissions that decide who gets such a role: holding them is as good as holding the role.
+GRANT_DECIDING_PERMS: frozenset[Perm] = frozenset({Perm.USER_MANAGE, Perm.ROLE_APPROVE})
+
+# The two-person rule: a role that opens confidential content, or decides who may, is granted only
+# when a second person approves the request (another system administrator, or a manager of the
+# center the role is bound to). Otherwise one administrator could hand such a role to an account
+# they control. Derived from the matrix, so a new permission cannot slip past it.
+TWO_PERSON_ROLES: frozenset[str] = frozenset(
+    role
+    for role, perms in ROLE_PERMISSIONS.items()
+    if perms & (CONFIDENTIAL_PERMS | GRANT_DECIDING_PERMS)
+)

@@ -12,19 +12,36 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ipcenter.accounts.access import forget_memberships, require
+from ipcenter.accounts.access import forget_memberships, require, second_factor_required
 from ipcenter.accounts.models import (
     ApiToken,
     Language,
     Membership,
     Organization,
+    RoleGrantRequest,
+    RoleRequestState,
     User,
     hash_token,
     new_raw_token,
 )
-from ipcenter.accounts.roles import CENTER_BOUND_ROLES, ROLE_ORG_KINDS, Perm, Role
+from ipcenter.accounts.roles import (
+    CENTER_BOUND_ROLES,
+    ROLE_ORG_KINDS,
+    TWO_PERSON_ROLES,
+    Perm,
+    Role,
+)
+from ipcenter.accounts.workflow import ROLE_REQUEST_WORKFLOW
 from ipcenter.audit.services import audit_record
-from ipcenter.lib.errors import Conflict, InvalidInput
+from ipcenter.lib.errors import Conflict, DomainError, InvalidInput
+from ipcenter.lib.workflow import apply_move
+
+
+class Refused(DomainError):
+    """A refusal that says why (403): the person may act, but not this way."""
+
+    status = 403
+    code = "forbidden"
 
 
 @transaction.atomic
@@ -151,34 +168,171 @@ def _check_membership(organization: Organization, role: str) -> None:
         raise InvalidInput(_("This role must be held in an organization of a center."))
 
 
-def membership_grant(
-    *, actor: Any, user: User, organization: Organization, role: str, system: bool = False
+def _refuse_self(actor: Any, user: User) -> None:
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise Refused(_("Nobody may grant a role to themselves. Ask another administrator."))
+
+
+def _membership_activate(
+    *,
+    actor: Any,
+    user: User,
+    organization: Organization,
+    role: str,
+    grant_request: RoleGrantRequest | None = None,
 ) -> Membership:
-    """Give a person a role in an organization. Staff roles take the organization's center."""
-    if not system:
-        require(actor, Perm.USER_MANAGE)
-    _check_membership(organization, role)
-    with transaction.atomic():
+    """Create the membership, or restore a revoked one, and audit it (in the caller's
+    transaction)."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, organization=organization, role=role)
+        .first()
+    )
+    if membership is not None and membership.is_active:
+        raise Conflict(_("The person already holds this role there."))
+    center_id = organization.center_id if role in CENTER_BOUND_ROLES else None
+    if membership is None:
         try:
             with transaction.atomic():
                 membership = Membership.objects.create(
-                    user=user,
-                    organization=organization,
-                    role=role,
-                    center_id=organization.center_id if role in CENTER_BOUND_ROLES else None,
+                    user=user, organization=organization, role=role, center_id=center_id
                 )
         except IntegrityError as exc:
             raise Conflict(_("The person already holds this role there.")) from exc
-        audit_record(
-            actor=actor,
-            tag="accounts:role:granted",
-            subject=user,
-            new={"organization": organization.pk, "role": role},
-            organization=organization,
-            center=organization.center,
+    else:
+        membership.is_active = True
+        membership.center_id = center_id
+        membership.save(update_fields=["is_active", "center"])
+    audit_record(
+        actor=actor,
+        tag="accounts:role:granted",
+        subject=user,
+        new={
+            "organization": organization.pk,
+            "role": role,
+            **({"request": grant_request.pk} if grant_request is not None else {}),
+        },
+        organization=organization,
+        center=organization.center,
+    )
+    return membership
+
+
+def membership_grant(
+    *, actor: Any, user: User, organization: Organization, role: str, system: bool = False
+) -> Membership:
+    """Give a person a role in an organization at once. Staff roles take the organization's
+    center. A role under the two-person rule (roles.TWO_PERSON_ROLES) is granted at once only by
+    the system (installation, demo data); people ask for it with role_grant()."""
+    if not system:
+        require(actor, Perm.USER_MANAGE)
+        _refuse_self(actor, user)
+    _check_membership(organization, role)
+    if not system and role in TWO_PERSON_ROLES:
+        raise Conflict(_("This role is granted only when a second person approves the request."))
+    with transaction.atomic():
+        membership = _membership_activate(
+            actor=actor, user=user, organization=organization, role=role
         )
     forget_memberships(user)
     return membership
+
+
+def role_grant(
+    *, actor: Any, user: User, organization: Organization, role: str, note: str = ""
+) -> Membership | RoleGrantRequest:
+    """What an administrator's "grant" does: a role under the two-person rule becomes a request
+    that a second person must approve; any other role is granted at once."""
+    if role in TWO_PERSON_ROLES:
+        return role_request_create(
+            actor=actor, user=user, organization=organization, role=role, note=note
+        )
+    return membership_grant(actor=actor, user=user, organization=organization, role=role)
+
+
+@transaction.atomic
+def role_request_create(
+    *, actor: Any, user: User, organization: Organization, role: str, note: str = ""
+) -> RoleGrantRequest:
+    """Ask for a role that needs a second person's approval."""
+    require(actor, Perm.USER_MANAGE)
+    _refuse_self(actor, user)
+    _check_membership(organization, role)
+    if Membership.objects.filter(
+        user=user, organization=organization, role=role, is_active=True
+    ).exists():
+        raise Conflict(_("The person already holds this role there."))
+    try:
+        with transaction.atomic():
+            grant_request = RoleGrantRequest.objects.create(
+                user=user,
+                organization=organization,
+                role=role,
+                center_id=organization.center_id if role in CENTER_BOUND_ROLES else None,
+                note=note.strip()[:500],
+                requested_by=actor,
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("This role is already awaiting approval for this person.")) from exc
+    audit_record(
+        actor=actor,
+        tag="accounts:role_request:requested",
+        subject=grant_request,
+        new={
+            "user": user.pk,
+            "organization": organization.pk,
+            "role": role,
+            "note": grant_request.note,
+        },
+        organization=organization,
+        center=grant_request.center,
+    )
+    return grant_request
+
+
+def role_request_transition(
+    *, grant_request: RoleGrantRequest, to: str, actor: Any, reason: str = ""
+) -> RoleGrantRequest:
+    """Approve, reject or cancel a role request. Approval is by a second person (another
+    system administrator, or a manager of the role's center), never by the one who asked nor by
+    the one who would get the role; it grants the role in the same transaction."""
+    with transaction.atomic():
+        locked = (
+            RoleGrantRequest.objects.select_for_update(of=("self",))
+            .select_related("user", "organization", "center")
+            .get(pk=grant_request.pk)
+        )
+        ROLE_REQUEST_WORKFLOW.check_move(locked, to, actor)
+        updates: dict[str, Any] = {
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "reason": reason.strip()[:500],
+        }
+        if to == RoleRequestState.APPROVED:
+            _check_membership(locked.organization, locked.role)
+            if not locked.user.is_active:
+                raise Conflict(_("The account is deactivated."))
+            updates["membership"] = _membership_activate(
+                actor=actor,
+                user=locked.user,
+                organization=locked.organization,
+                role=locked.role,
+                grant_request=locked,
+            )
+        old, new = apply_move(locked, to, updates)
+        locked.save()
+        audit_record(
+            actor=actor,
+            tag=f"accounts:role_request:{to}",
+            subject=locked,
+            old=old,
+            new=new,
+            organization=locked.organization,
+            center=locked.center,
+        )
+    forget_memberships(locked.user)
+    grant_request.state = locked.state
+    return locked
 
 
 @transaction.atomic
@@ -201,10 +355,25 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, expires_on: dt.date | None = None
+    *,
+    user: User,
+    name: str,
+    expires_on: dt.date | None = None,
+    second_factor: bool = False,
+    via_token: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its raw value, which is never stored or shown again."""
+    """Create a token and return it with its raw value, which is never stored or shown again.
+
+    Tokens are made in a browser session, never with a token (`via_token`, the one the request
+    came with): a token that makes tokens would live on after its own revocation. Where staff need
+    TOTP, a staff member's session must have passed the check (`second_factor`)."""
     require(user, Perm.TOKEN_MANAGE)
+    if via_token is not None:
+        raise Refused(_("API tokens are made in the browser, signed in, not with another token."))
+    if second_factor_required(user) and not second_factor:
+        raise Refused(
+            _("Pass the second-factor (TOTP) check before you make an API token."),
+        )
     name = name.strip()
     if not name:
         raise InvalidInput(_("Give the token a name."), errors={"name": str(_("Required."))})
@@ -218,40 +387,79 @@ def api_token_create(
         timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max)) if expires_on else None
     )
     token = ApiToken.objects.create(
-        user=user, name=name[:100], token_hash=hash_token(raw), hint=raw[:8], expires_at=expires_at
+        user=user,
+        name=name[:100],
+        token_hash=hash_token(raw),
+        hint=raw[:8],
+        expires_at=expires_at,
+        second_factor=second_factor,
     )
     audit_record(
         actor=user,
         tag="accounts:token:created",
         subject=token,
-        new={"name": token.name, "hint": token.hint, "expires_at": expires_at},
+        new={
+            "name": token.name,
+            "hint": token.hint,
+            "expires_at": expires_at,
+            "second_factor": second_factor,
+        },
     )
     return token, raw
 
 
 @transaction.atomic
 def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    """Revoke a token, and every token it made (and they made), which a thief may hold too."""
     locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=user)
     if locked.revoked_at is not None:
         raise Conflict(_("The token was already revoked."))
-    locked.revoked_at = timezone.now()
+    now = timezone.now()
+    locked.revoked_at = now
     locked.save(update_fields=["revoked_at"])
     audit_record(actor=user, tag="accounts:token:revoked", subject=locked)
+    parents, seen = [locked.pk], {locked.pk}
+    while parents:
+        children = list(
+            ApiToken.objects.select_for_update()
+            .filter(created_by_token_id__in=parents)
+            .exclude(pk__in=seen)
+        )
+        seen.update(child.pk for child in children)
+        parents = [child.pk for child in children]
+        for child in children:
+            if child.revoked_at is None:
+                child.revoked_at = now
+                child.save(update_fields=["revoked_at"])
+                audit_record(
+                    actor=user,
+                    tag="accounts:token:revoked",
+                    subject=child,
+                    new={"with": child.created_by_token_id},
+                )
     return locked
 
 
-def api_token_authenticate(raw: str) -> User | None:
-    """The active user behind a raw bearer token, or None."""
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token of an active user behind a raw bearer value, or None. A staff member's
+    token made without the TOTP check is refused where staff need TOTP."""
     if not raw.startswith("ipc_"):
         return None
     token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
+    if not token.second_factor and second_factor_required(token.user):
+        raise Refused(
+            _(
+                "This token was made without the second-factor (TOTP) check that staff accounts "
+                "need. Sign in, pass the check and make a new token."
+            )
+        )
     now = timezone.now()
     # Record use at most once a minute: a busy client must not write on every request.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:

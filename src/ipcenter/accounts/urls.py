@@ -11,6 +11,8 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.users, name="users"),
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),
+    path("role-requests/", views.role_requests, name="role_requests"),
+    path("role-requests/<int:request_id>/", views.role_request_move, name="role_request_move"),
     path("organizations/", views.organizations, name="organizations"),
     path("members/", views.members, name="members"),
     path(

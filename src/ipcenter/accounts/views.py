@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -13,35 +14,54 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ipcenter.accounts.access import get_for_user_or_404, organizations_with, require, signed_in
+from ipcenter.accounts.access import (
+    get_for_user_or_404,
+    organizations_with,
+    passed_second_factor,
+    require,
+    signed_in,
+)
 from ipcenter.accounts.forms import (
     MembershipForm,
     OrganizationForm,
     ProfileForm,
+    RoleRequestMoveForm,
     TokenForm,
     TotpForm,
     UserCreateForm,
 )
-from ipcenter.accounts.models import ApiToken, Membership, Organization, User
+from ipcenter.accounts.models import (
+    ApiToken,
+    Membership,
+    Organization,
+    RoleGrantRequest,
+    RoleRequestState,
+    User,
+)
 from ipcenter.accounts.roles import OrgKind, Perm
+from ipcenter.accounts.selectors import may_see_role_requests, role_requests_for
 from ipcenter.accounts.services import (
     api_token_create,
     api_token_revoke,
-    membership_grant,
     membership_revoke,
     organization_create,
+    role_grant,
+    role_request_transition,
     totp_device_confirm,
     totp_device_start,
     user_create,
     user_set_active,
     user_update_profile,
 )
+from ipcenter.accounts.workflow import moves_for as role_request_moves
+from ipcenter.idempotency.decorators import form_token_done, form_token_once
 from ipcenter.lib.errors import DomainError
-from ipcenter.web.forms import apply_domain_error
+from ipcenter.web.forms import apply_domain_error, message_domain_error
 from ipcenter.web.pagination import paginate, query_without_page
 
 
@@ -82,6 +102,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def tokens(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     require(user, Perm.TOKEN_MANAGE)
@@ -93,11 +114,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 user=user,
                 name=form.cleaned_data["name"],
                 expires_on=form.cleaned_data["expires_on"],
+                second_factor=passed_second_factor(request),
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             form = TokenForm()
+            # The raw token is shown once: a second send of the form leads back to the list.
+            form_token_done(request, request.path)
     return render(
         request,
         "accounts/tokens.html",
@@ -192,7 +216,7 @@ def users(request: HttpRequest) -> HttpResponse:
                     full_name=data["full_name"],
                     language=data["language"],
                 )
-                membership_grant(
+                granted = role_grant(
                     actor=request.user,
                     user=created,
                     organization=data["organization"],
@@ -202,6 +226,8 @@ def users(request: HttpRequest) -> HttpResponse:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s was created.") % {"name": created.username})
+            if isinstance(granted, RoleGrantRequest):
+                messages.info(request, _ROLE_REQUESTED)
             return redirect("accounts:users")
     query = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
@@ -249,13 +275,17 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "grant" and form.is_valid():
-                membership_grant(
+                granted = role_grant(
                     actor=request.user,
                     user=person,
                     organization=form.cleaned_data["organization"],
                     role=form.cleaned_data["role"],
+                    note=form.cleaned_data["note"],
                 )
-                messages.success(request, _("The role was granted."))
+                if isinstance(granted, RoleGrantRequest):
+                    messages.info(request, _ROLE_REQUESTED)
+                else:
+                    messages.success(request, _("The role was granted."))
                 return redirect("accounts:user_detail", user_id=person.pk)
             if action == "revoke":
                 membership = get_object_or_404(
@@ -277,8 +307,70 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "person": person,
             "form": form,
             "memberships": person.memberships.select_related("organization", "center"),
+            "role_requests": _with_moves(
+                request.user,
+                role_requests_for(request.user).filter(
+                    user=person, state=RoleRequestState.REQUESTED
+                ),
+            ),
         },
     )
+
+
+_ROLE_REQUESTED = gettext_lazy(
+    "The role takes effect once a second person approves the request: another administrator "
+    "or a manager of the center."
+)
+
+
+def _with_moves(user: Any, rows: Any) -> list[tuple[RoleGrantRequest, list[str]]]:
+    return [(row, role_request_moves(user, row)) for row in rows]
+
+
+@login_required
+def role_requests(request: HttpRequest) -> HttpResponse:
+    """Role requests awaiting a second person, for administrators and center managers."""
+    if not may_see_role_requests(request.user):
+        raise PermissionDenied(Perm.ROLE_APPROVE.value)
+    visible = role_requests_for(request.user)
+    pending = visible.filter(state=RoleRequestState.REQUESTED)
+    decided = visible.exclude(state=RoleRequestState.REQUESTED)[:20]
+    return render(
+        request,
+        "accounts/role_requests.html",
+        {"rows": _with_moves(request.user, pending), "decided": decided},
+    )
+
+
+@login_required
+@require_POST
+def role_request_move(request: HttpRequest, request_id: int) -> HttpResponse:
+    grant_request = get_for_user_or_404(
+        request.user,
+        (Perm.USER_MANAGE, Perm.ROLE_APPROVE),
+        RoleGrantRequest.objects.all(),
+        pk=request_id,
+    )
+    form = RoleRequestMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve, reject or cancel."))
+    else:
+        try:
+            role_request_transition(
+                grant_request=grant_request,
+                to=form.cleaned_data["to"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            message_domain_error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("The role request is now “%(state)s”.")
+                % {"state": RoleRequestState(grant_request.state).label},
+            )
+    return redirect(_safe_next(request) if request.POST.get("next") else "accounts:role_requests")
 
 
 @login_required

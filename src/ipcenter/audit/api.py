@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from ipcenter.accounts.access import require
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import Paging, clamped
 from ipcenter.audit.selectors import audit_events_for
 from ipcenter.centers.models import Center
 
@@ -26,6 +27,8 @@ class AuditEventOut(Schema):
     subject_label: str
     old: Any
     new: Any
+    # True when the reader may not read the subject: label, old and new values are left out.
+    content_hidden: bool
     client_address: str | None
 
 
@@ -36,15 +39,16 @@ class AuditPage(Schema):
     items: list[AuditEventOut]
 
 
-class AuditFilter(Schema):
+class AuditFilter(Paging):
     tag: str = ""
     actor: str = ""
     subject: str = ""
     center: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
-    offset: int = 0
-    limit: int = 50
+    limit: Annotated[int, clamped(500)] = Field(
+        50, description="Page size, 1 to 500; a larger one is read as 500"
+    )
 
 
 @router.get("/events", response=AuditPage, summary="Browse the audit log (read-only)")
@@ -60,8 +64,7 @@ def events(request: HttpRequest, filters: Query[AuditFilter]) -> AuditPage:
         since=filters.since,
         until=filters.until,
     )
-    limit = max(1, min(filters.limit, 500))
-    offset = max(filters.offset, 0)
+    limit, offset = filters.limit, filters.offset
     items = [
         AuditEventOut(
             id=e.pk,
@@ -75,6 +78,7 @@ def events(request: HttpRequest, filters: Query[AuditFilter]) -> AuditPage:
             subject_label=e.subject_label,
             old=e.old,
             new=e.new,
+            content_hidden=e.content_hidden,
             client_address=e.client_address,
         )
         for e in qs[offset : offset + limit]

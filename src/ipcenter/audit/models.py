@@ -55,6 +55,10 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    # Set on rows read through audit.subjects.reveal(): True when the reader may not read the
+    # subject, and the label, old and new values were emptied (in memory only).
+    content_hidden = False
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [

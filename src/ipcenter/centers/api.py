@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 
 from ipcenter.accounts.access import get_for_user_or_404, require
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import ErrorOut, Paging, page
 from ipcenter.centers.catalog import CATALOG
 from ipcenter.centers.models import Center, FieldListVersion, FieldScheme
 from ipcenter.centers.selectors import (
@@ -17,6 +18,7 @@ from ipcenter.centers.selectors import (
     workstation_list,
 )
 from ipcenter.centers.services import center_settings_change, field_list_publish
+from ipcenter.idempotency.decorators import idempotent
 
 router = Router(tags=["centers"])
 workstations_router = Router(tags=["centers"])
@@ -86,11 +88,9 @@ class DateFilter(Schema):
     on: dt.date | None = None
 
 
-class WorkstationFilter(Schema):
+class WorkstationFilter(Paging):
     center: str | None = None
     q: str = ""
-    offset: int = 0
-    limit: int = 50
 
 
 def _center(request: HttpRequest, code: str, perm: Perm = Perm.CENTER_VIEW) -> Center:
@@ -141,7 +141,7 @@ def center(request: HttpRequest, code: str) -> Center:
 
 @router.get(
     "/{code}/fields",
-    response={200: FieldListOut, 404: dict},
+    response={200: FieldListOut, 404: ErrorOut},
     summary="The technical-field list in force on a date (default today)",
 )
 def fields(request: HttpRequest, code: str, filters: Query[DateFilter]) -> FieldListOut:
@@ -155,6 +155,7 @@ def fields(request: HttpRequest, code: str, filters: Query[DateFilter]) -> Field
 
 
 @router.post("/{code}/fields", response={201: FieldListOut}, summary="Publish a new field list")
+@idempotent
 def fields_publish(request: HttpRequest, code: str, payload: FieldListIn) -> Status:
     c = _center(request, code, Perm.CENTER_FIELDS_CHANGE)
     version = field_list_publish(
@@ -191,8 +192,7 @@ def settings_change(request: HttpRequest, code: str, payload: SettingsIn) -> Set
 def workstations(request: HttpRequest, filters: Query[WorkstationFilter]) -> list[WorkstationOut]:
     require(request.user, Perm.WORKSTATION_VIEW)
     c = Center.objects.filter(code=filters.center).first() if filters.center else None
-    limit = max(1, min(filters.limit, 200))
-    rows = workstation_list(center=c, query=filters.q)[max(filters.offset, 0) :][:limit]
+    rows = page(workstation_list(center=c, query=filters.q), filters)
     return [
         WorkstationOut(
             id=w.pk,

@@ -24,6 +24,7 @@ from ipcenter.centers.selectors import (
     workstation_list,
 )
 from ipcenter.centers.services import center_settings_change, field_list_publish
+from ipcenter.idempotency.decorators import form_token_once
 from ipcenter.lib.errors import DomainError
 from ipcenter.patents.fields import field_titles
 from ipcenter.web.forms import apply_domain_error
@@ -106,6 +107,7 @@ def center_settings_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def field_list_new(request: HttpRequest, code: str) -> HttpResponse:
     center = _center(request, code, Perm.CENTER_FIELDS_CHANGE)
     current = field_list_in_force(center=center)

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from ipcenter.accounts.access import can, require
 from ipcenter.accounts.models import Organization
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import Paging, page
 from ipcenter.documents.models import Document, DocumentKind
 from ipcenter.documents.services import (
     document_for_user_or_404,
@@ -19,6 +20,7 @@ from ipcenter.documents.services import (
     documents_visible_to,
     organization_scope,
 )
+from ipcenter.idempotency.decorators import idempotent
 
 router = Router(tags=["documents"])
 
@@ -43,20 +45,14 @@ class DocumentIn(Schema):
     confidential: bool = True
 
 
-class Paging(Schema):
-    offset: int = 0
-    limit: int = 50
-
-
 @router.get("", response=list[DocumentOut], summary="Documents I may open")
 def document_list(request: HttpRequest, paging: Query[Paging]) -> list[Document]:
     require(request.user, Perm.DOCUMENT_UPLOAD)
-    limit = max(1, min(paging.limit, 200))
-    offset = max(paging.offset, 0)
-    return list(documents_visible_to(request.user).order_by("-created_at")[offset : offset + limit])
+    return page(documents_visible_to(request.user).order_by("-created_at"), paging)
 
 
 @router.post("", response={201: DocumentOut}, summary="Upload a document")
+@idempotent
 def document_upload(
     request: HttpRequest, payload: Form[DocumentIn], file: File[UploadedFile]
 ) -> Status:

@@ -21,6 +21,7 @@ from ipcenter.audit.services import audit_record
 from ipcenter.centers.models import Center
 from ipcenter.documents.models import Document, DocumentGrant, DocumentKind
 from ipcenter.documents.validation import UploadRejected, check_upload
+from ipcenter.lib.archives import ArchiveLimits
 from ipcenter.lib.errors import InvalidInput
 
 
@@ -46,7 +47,57 @@ def upload_error_message(exc: UploadRejected) -> str:
         )
     if exc.reason == "malformed":
         return _("The %(type)s file is damaged or incomplete and cannot be read.") % p
+    archive_message = _archive_message(exc)
+    if archive_message:
+        return archive_message
     return _("The file was refused.")
+
+
+def _archive_message(exc: UploadRejected) -> str:
+    """Refusals of a DOCX or XLSX that would unpack to too much (lib.archives' reasons)."""
+    p = exc.params
+    if exc.reason == "archive_unpacked_too_large":
+        return _(
+            "The %(type)s file would unpack to more than %(limit)s; such a file cannot be "
+            "accepted. Remove embedded objects or split the document."
+        ) % {"type": p["type"], "limit": filesizeformat(int(str(p["limit"])))}
+    if exc.reason == "archive_too_many_entries":
+        return _("The %(type)s file holds %(count)s parts; at most %(limit)s are accepted.") % p
+    if exc.reason == "archive_compression_ratio":
+        return (
+            _(
+                "The %(type)s file contains a part compressed %(ratio)s to 1 (at most %(limit)s to "
+                "1 is accepted); it is refused as a possible ZIP bomb."
+            )
+            % p
+        )
+    if exc.reason == "archive_too_many_paragraphs":
+        return (
+            _(
+                "The %(type)s document has more than %(limit)s paragraphs; split it into smaller "
+                "documents."
+            )
+            % p
+        )
+    if exc.reason == "archive_dtd":
+        return (
+            _(
+                "The %(type)s file declares a DTD or XML entities, which office documents never "
+                "contain; it is refused for safety."
+            )
+            % p
+        )
+    return ""
+
+
+def archive_limits() -> ArchiveLimits:
+    """The bounds on DOCX and XLSX uploads, from the settings (README, configuration)."""
+    return ArchiveLimits(
+        max_unpacked_bytes=settings.IPCENTER_ARCHIVE_MAX_UNPACKED_BYTES,
+        max_entries=settings.IPCENTER_ARCHIVE_MAX_ENTRIES,
+        max_ratio=settings.IPCENTER_ARCHIVE_MAX_RATIO,
+        max_paragraphs=settings.IPCENTER_DOCUMENT_MAX_PARAGRAPHS,
+    )
 
 
 def document_store(
@@ -71,6 +122,7 @@ def document_store(
             size=upload.size or 0,
             stream=upload.file,  # type: ignore[arg-type]
             max_bytes=settings.IPCENTER_MAX_UPLOAD_BYTES,
+            archive_limits=archive_limits(),
         )
     except UploadRejected as exc:
         message = upload_error_message(exc)
@@ -102,8 +154,8 @@ def document_store(
                 actor=actor,
                 tag="documents:document:uploaded",
                 subject=document,
+                # Not the file name: it may say what the unpublished document is about.
                 new={
-                    "name": name,
                     "sha256": document.sha256,
                     "size": document.size,
                     "type": ftype.mime,

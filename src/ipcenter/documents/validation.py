@@ -13,6 +13,8 @@ from typing import BinaryIO
 
 import filetype
 
+from ipcenter.lib.archives import ArchiveLimits, ArchiveRefused, inspect_zip
+
 
 @dataclass(frozen=True)
 class FileType:
@@ -82,7 +84,7 @@ def _resolve_zip(stream: BinaryIO) -> FileType | None:
     return None
 
 
-def _verify_structure(ftype: FileType, stream: BinaryIO) -> None:
+def _verify_structure(ftype: FileType, stream: BinaryIO, archive_limits: ArchiveLimits) -> None:
     """A header is not enough: a truncated or broken file must not be stored as if sound."""
     stream.seek(0)
     if ftype is PDF:
@@ -96,12 +98,12 @@ def _verify_structure(ftype: FileType, stream: BinaryIO) -> None:
         except (PdfReadError, ValueError, KeyError, OSError) as exc:
             raise UploadRejected("malformed", type=ftype.label) from exc
     elif ftype in (DOCX, XLSX):
+        # Bounded before any reader unpacks it: sizes, entries, ratios, paragraphs, checksums.
         try:
-            with zipfile.ZipFile(stream) as archive:
-                if archive.testzip() is not None:
-                    raise UploadRejected("malformed", type=ftype.label)
-        except zipfile.BadZipFile as exc:
-            raise UploadRejected("malformed", type=ftype.label) from exc
+            inspect_zip(stream, archive_limits)
+        except ArchiveRefused as exc:
+            reason = "malformed" if exc.reason == "corrupt" else f"archive_{exc.reason}"
+            raise UploadRejected(reason, type=ftype.label, **exc.params) from exc
     elif ftype is XML:
         # Real patent-office XML (USPTO pap and SGML-era files) carries a DOCTYPE with unparsed
         # image-entity declarations and ISO entity names: the patent loader cuts the DOCTYPE,
@@ -116,8 +118,19 @@ def _verify_structure(ftype: FileType, stream: BinaryIO) -> None:
     stream.seek(0)
 
 
-def check_upload(*, name: str, size: int, stream: BinaryIO, max_bytes: int) -> FileType:
-    """Return the file's real type, or raise UploadRejected saying why it is refused."""
+def check_upload(
+    *,
+    name: str,
+    size: int,
+    stream: BinaryIO,
+    max_bytes: int,
+    archive_limits: ArchiveLimits | None = None,
+) -> FileType:
+    """Return the file's real type, or raise UploadRejected saying why it is refused.
+
+    ZIP-based types (DOCX, XLSX) are held to `archive_limits` (the defaults when None) before
+    anything parses them.
+    """
     if size == 0:
         raise UploadRejected("empty")
     if size > max_bytes:
@@ -138,5 +151,5 @@ def check_upload(*, name: str, size: int, stream: BinaryIO, max_bytes: int) -> F
     extension = _extension(name)
     if extension not in ftype.extensions:
         raise UploadRejected("disguised", extension=extension or "-", found=ftype.label)
-    _verify_structure(ftype, stream)
+    _verify_structure(ftype, stream, archive_limits or ArchiveLimits())
     return ftype

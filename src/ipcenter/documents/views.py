@@ -19,6 +19,7 @@ from ipcenter.documents.services import (
     documents_visible_to,
 )
 from ipcenter.documents.validation import ALLOWED_EXTENSIONS
+from ipcenter.idempotency.decorators import form_token_once
 from ipcenter.lib.errors import DomainError
 from ipcenter.web.forms import apply_domain_error
 from ipcenter.web.pagination import paginate, query_without_page
@@ -40,6 +41,7 @@ class UploadForm(forms.Form):
 
 
 @login_required
+@form_token_once
 def document_index(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.DOCUMENT_UPLOAD)
     org_ids = organizations_with(request.user, Perm.DOCUMENT_UPLOAD)

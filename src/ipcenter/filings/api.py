@@ -11,20 +11,23 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ipcenter.accounts.access import AccessScope, can, get_for_user_or_404
 from ipcenter.accounts.models import Organization
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import Paging, Year
 from ipcenter.centers.models import Center, today
 from ipcenter.filings import services
 from ipcenter.filings.eligibility import RuleResult, stored_results
 from ipcenter.filings.models import (
     AgencyRegistration,
+    Engagement,
     EntityFiling,
     EntityFinding,
     FilingDocument,
@@ -34,6 +37,8 @@ from ipcenter.filings.models import (
 )
 from ipcenter.filings.selectors import (
     agencies_visible_to,
+    engagements_in_force,
+    engagements_visible_to,
     filings_visible_to,
     findings_of,
     quota_requests_visible_to,
@@ -41,6 +46,8 @@ from ipcenter.filings.selectors import (
     sanctions_visible_to,
 )
 from ipcenter.filings.workflow import moves_for
+from ipcenter.idempotency.decorators import idempotent
+from ipcenter.lib.errors import InvalidInput
 
 router = Router(tags=["filings"])
 
@@ -63,7 +70,7 @@ def _filing(request: HttpRequest, filing_id: int, perm: Perm | tuple[Perm, ...])
 # --- schemas --------------------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class FilingRuleOut(Schema):
     rule: str
     label: str
     passed: bool
@@ -84,7 +91,7 @@ def _rules(results: list[RuleResult]) -> list[dict[str, Any]]:
     ]
 
 
-class EventOut(Schema):
+class FilingEventOut(Schema):
     from_state: str
     to_state: str
     actor: str | None
@@ -132,9 +139,9 @@ class FilingOut(Schema):
     suspended_until: dt.date | None
     recheck_due_on: dt.date | None
     override_reason: str
-    eligibility: list[RuleOut]
+    eligibility: list[FilingRuleOut]
     documents: list[AttachmentOut]
-    history: list[EventOut]
+    history: list[FilingEventOut]
     moves: list[str]
 
     @staticmethod
@@ -197,15 +204,13 @@ class FilingPatch(Schema):
     contact_email: str | None = None
 
 
-class FilingFilter(Schema):
+class FilingFilter(Paging):
     state: str = ""
     q: str = ""
     center: str = ""
-    offset: int = 0
-    limit: int = 50
 
 
-class ReasonIn(Schema):
+class FilingReasonIn(Schema):
     reason: str = ""
 
 
@@ -221,7 +226,7 @@ class SuspendIn(Schema):
 
 class EligibilityOut(Schema):
     checked_at: dt.datetime | None
-    rules: list[RuleOut]
+    rules: list[FilingRuleOut]
 
 
 class AttachIn(Schema):
@@ -236,7 +241,7 @@ class FindingIn(Schema):
     note: str = ""
 
 
-class FindingOut(Schema):
+class EntityFindingOut(Schema):
     id: int
     organization_id: int
     center: str
@@ -262,7 +267,7 @@ class QuotaOut(Schema):
 
 
 class YearQuery(Schema):
-    year: int | None = None
+    year: Year | None = None
 
 
 class AgencyIn(Schema):
@@ -297,6 +302,48 @@ class AgencyOut(Schema):
         return obj.organization.name
 
 
+class EngagementIn(Schema):
+    enterprise_id: int
+    agency_id: int
+    center: str | None = None  # a center's code; none: every center
+    may_file: bool = True
+    may_respond: bool = True
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+
+class EngagementOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise: str
+    agency_id: int
+    agency: str
+    center: str | None
+    may_file: bool
+    may_respond: bool
+    valid_from: dt.date
+    valid_until: dt.date | None
+    in_force: bool
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_enterprise(obj: Engagement) -> str:
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_agency(obj: Engagement) -> str:
+        return obj.agency.name
+
+    @staticmethod
+    def resolve_center(obj: Engagement) -> str | None:
+        return obj.center.code if obj.center else None
+
+    @staticmethod
+    def resolve_in_force(obj: Engagement) -> bool:
+        return bool(getattr(obj, "in_force", False))
+
+
 class DecideIn(Schema):
     decision: str  # registered | rejected
     reason: str = ""
@@ -311,7 +358,7 @@ class QuotaRequestIn(Schema):
     filing_id: int
     requested: int
     reason: str
-    year: int | None = None
+    year: Year | None = None
 
 
 class QuotaRequestOut(Schema):
@@ -362,17 +409,11 @@ class SanctionOut(Schema):
 
 class AssessIn(Schema):
     center: str
-    year: int
-
-
-class Paging(Schema):
-    offset: int = 0
-    limit: int = 50
+    year: Year
 
 
 def _page(qs: Any, offset: int, limit: int) -> list[Any]:
-    limit = max(1, min(limit, 200))
-    offset = max(offset, 0)
+    """Offset and limit are bounded by Paging."""
     return list(qs[offset : offset + limit])
 
 
@@ -394,6 +435,7 @@ def filing_list(request: HttpRequest, filters: Query[FilingFilter]) -> list[Enti
 
 
 @router.post("", response={201: FilingOut}, summary="Draft a filing with a center")
+@idempotent
 def filing_create(request: HttpRequest, payload: FilingIn) -> Status:
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     if not can(request.user, Perm.FILING_APPLY, AccessScope(organization_id=organization.pk)):
@@ -425,6 +467,7 @@ def agency_list(request: HttpRequest, paging: Query[Paging]) -> list[AgencyRegis
 
 
 @router.post("/agencies", response={201: AgencyOut}, summary="Register my agency with a center")
+@idempotent
 def agency_register(request: HttpRequest, payload: AgencyIn) -> Status:
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     if not can(request.user, Perm.AGENCY_REGISTER, AccessScope(organization_id=organization.pk)):
@@ -475,12 +518,73 @@ def agency_guarantee(
     "/agencies/{registration_id}/revoke", response=AgencyOut, summary="Revoke a registration"
 )
 def agency_revoke(
-    request: HttpRequest, registration_id: int, payload: ReasonIn
+    request: HttpRequest, registration_id: int, payload: FilingReasonIn
 ) -> AgencyRegistration:
     registration = _registration(request, registration_id)
     return services.agency_revoke(
         actor=request.user, registration=registration, reason=payload.reason
     )
+
+
+# --- engagements ----------------------------------------------------------------------------
+
+
+def _with_in_force(qs: Any) -> Any:
+    return qs.annotate(in_force=Exists(engagements_in_force().filter(pk=OuterRef("pk"))))
+
+
+@router.get(
+    "/engagements",
+    response=list[EngagementOut],
+    summary="Engagements my enterprise granted or my agency holds",
+)
+def engagement_list(request: HttpRequest, paging: Query[Paging]) -> list[Engagement]:
+    _require_any(request, Perm.FILING_APPLY, Perm.AGENCY_REGISTER)
+    qs = _with_in_force(engagements_visible_to(request.user))
+    return _page(qs, paging.offset, paging.limit)
+
+
+@router.post(
+    "/engagements", response={201: EngagementOut}, summary="Engage an agency for my enterprise"
+)
+@idempotent
+def engagement_create(request: HttpRequest, payload: EngagementIn) -> Status:
+    enterprise = get_object_or_404(Organization, pk=payload.enterprise_id)
+    if not can(request.user, Perm.FILING_APPLY, AccessScope(organization_id=enterprise.pk)):
+        raise Http404  # the same answer as for an organization that does not exist
+    agency = Organization.objects.filter(pk=payload.agency_id).first()
+    if agency is None:
+        message = gettext("Choose an active patent agency.")
+        raise InvalidInput(message, errors={"agency_id": message})
+    center = get_object_or_404(Center, code=payload.center) if payload.center else None
+    engagement = services.engagement_grant(
+        actor=request.user,
+        enterprise=enterprise,
+        agency=agency,
+        center=center,
+        may_file=payload.may_file,
+        may_respond=payload.may_respond,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+    )
+    return Status(201, _with_in_force(Engagement.objects.filter(pk=engagement.pk)).get())
+
+
+@router.post(
+    "/engagements/{engagement_id}/revoke",
+    response=EngagementOut,
+    summary="Revoke an engagement of my enterprise",
+)
+def engagement_revoke(request: HttpRequest, engagement_id: int) -> Engagement:
+    engagement = get_for_user_or_404(
+        request.user,
+        Perm.FILING_APPLY,
+        Engagement.objects.select_related("enterprise", "agency", "center"),
+        pk=engagement_id,
+    )
+    services.engagement_revoke(actor=request.user, engagement=engagement)
+    result: Engagement = _with_in_force(Engagement.objects.filter(pk=engagement.pk)).get()
+    return result
 
 
 # --- quota requests -------------------------------------------------------------------------
@@ -496,6 +600,7 @@ def quota_request_list(request: HttpRequest, paging: Query[Paging]) -> list[Quot
 
 
 @router.post("/quota-requests", response={201: QuotaRequestOut}, summary="Ask for extra quota")
+@idempotent
 def quota_request_create(request: HttpRequest, payload: QuotaRequestIn) -> Status:
     filing = _filing(request, payload.filing_id, Perm.QUOTA_REQUEST)
     quota_request = services.quota_request_create(
@@ -571,7 +676,7 @@ def filing_submit(request: HttpRequest, filing_id: int) -> EntityFiling:
 
 
 @router.post("/{filing_id}/withdraw", response=FilingOut, summary="Withdraw the filing")
-def filing_withdraw(request: HttpRequest, filing_id: int, payload: ReasonIn) -> EntityFiling:
+def filing_withdraw(request: HttpRequest, filing_id: int, payload: FilingReasonIn) -> EntityFiling:
     filing = _filing(request, filing_id, Perm.FILING_APPLY)
     return services.filing_withdraw(actor=request.user, filing=filing, reason=payload.reason)
 
@@ -589,7 +694,7 @@ def filing_approve(request: HttpRequest, filing_id: int, payload: ApproveIn) -> 
 
 @router.post("/{filing_id}/request-supplement", response=FilingOut, summary="Ask for a supplement")
 def filing_request_supplement(
-    request: HttpRequest, filing_id: int, payload: ReasonIn
+    request: HttpRequest, filing_id: int, payload: FilingReasonIn
 ) -> EntityFiling:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     return services.filing_request_supplement(
@@ -598,7 +703,7 @@ def filing_request_supplement(
 
 
 @router.post("/{filing_id}/reject", response=FilingOut, summary="Reject a submitted filing")
-def filing_reject(request: HttpRequest, filing_id: int, payload: ReasonIn) -> EntityFiling:
+def filing_reject(request: HttpRequest, filing_id: int, payload: FilingReasonIn) -> EntityFiling:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     return services.filing_reject(actor=request.user, filing=filing, reason=payload.reason)
 
@@ -612,13 +717,13 @@ def filing_suspend(request: HttpRequest, filing_id: int, payload: SuspendIn) -> 
 
 
 @router.post("/{filing_id}/lift", response=FilingOut, summary="Lift a suspension")
-def filing_lift(request: HttpRequest, filing_id: int, payload: ReasonIn) -> EntityFiling:
+def filing_lift(request: HttpRequest, filing_id: int, payload: FilingReasonIn) -> EntityFiling:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     return services.filing_lift(actor=request.user, filing=filing, reason=payload.reason)
 
 
 @router.post("/{filing_id}/cancel", response=FilingOut, summary="Cancel a filing")
-def filing_cancel(request: HttpRequest, filing_id: int, payload: ReasonIn) -> EntityFiling:
+def filing_cancel(request: HttpRequest, filing_id: int, payload: FilingReasonIn) -> EntityFiling:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     return services.filing_cancel(actor=request.user, filing=filing, reason=payload.reason)
 
@@ -632,6 +737,7 @@ def filing_eligibility(request: HttpRequest, filing_id: int) -> dict[str, Any]:
 
 
 @router.post("/{filing_id}/documents", response={201: AttachmentOut}, summary="Attach a document")
+@idempotent
 def filing_attach(
     request: HttpRequest, filing_id: int, payload: Form[AttachIn], file: File[UploadedFile]
 ) -> Status:
@@ -655,7 +761,9 @@ def filing_quota(request: HttpRequest, filing_id: int, query: Query[YearQuery]) 
 
 
 @router.get(
-    "/{filing_id}/findings", response=list[FindingOut], summary="Adverse findings on the entity"
+    "/{filing_id}/findings",
+    response=list[EntityFindingOut],
+    summary="Adverse findings on the entity",
 )
 def finding_list(request: HttpRequest, filing_id: int) -> list[EntityFinding]:
     filing = _filing(request, filing_id, _VIEW)
@@ -663,8 +771,9 @@ def finding_list(request: HttpRequest, filing_id: int) -> list[EntityFinding]:
 
 
 @router.post(
-    "/{filing_id}/findings", response={201: FindingOut}, summary="Record an adverse finding"
+    "/{filing_id}/findings", response={201: EntityFindingOut}, summary="Record an adverse finding"
 )
+@idempotent
 def finding_create(request: HttpRequest, filing_id: int, payload: FindingIn) -> Status:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     finding = services.finding_record(

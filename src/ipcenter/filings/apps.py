@@ -7,5 +7,5 @@ class FilingsConfig(AppConfig):
     verbose_name = "Entity filing"
 
     def ready(self) -> None:
-        # Register this area's home-page panels.
-        from ipcenter.filings import home  # noqa: F401
+        # Register this area's home-page panels and who may read its audit rows' content.
+        from ipcenter.filings import audit_subjects, home  # noqa: F401

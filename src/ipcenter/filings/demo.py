@@ -229,7 +229,7 @@ def _sanctioned(filing: EntityFiling) -> EntityFiling:
 def _agencies(shanghai: Center, pudong: Center, manager: User, pudong_manager: User) -> None:
     from ipcenter.filings.models import AgencyRegistration
 
-    a = Organization.objects.filter(name="示例专利代理事务所（演示）").first()
+    a = Organization.objects.filter(name=DEMO_AGENCY).first()
     b = Organization.objects.filter(name="示例知识产权代理有限公司（演示）").first()
     if a is None or b is None or AgencyRegistration.objects.filter(organization=a).exists():
         return
@@ -262,6 +262,39 @@ def _agencies(shanghai: Center, pudong: Center, manager: User, pudong_manager: U
         contact_name="王志强",
         contact_phone="021-0000-3001",
     )
+
+
+DEMO_AGENCY = "示例专利代理事务所（演示）"
+
+
+def demo_engagements() -> int:
+    """Every demo enterprise engages the demo agency (every center, filing and responses), so
+    that the demo agent files and answers for them; granted by the enterprise's administrator.
+    Run again, it adds only what is missing."""
+    from ipcenter.accounts.roles import OrgKind
+    from ipcenter.filings.models import Engagement
+
+    agency = Organization.objects.filter(name=DEMO_AGENCY, kind=OrgKind.AGENCY).first()
+    if agency is None:
+        return 0
+    made = 0
+    enterprises = Organization.objects.filter(is_demo=True, kind=OrgKind.ENTERPRISE).order_by("pk")
+    for enterprise in enterprises:
+        if Engagement.objects.filter(enterprise=enterprise, agency=agency).exists():
+            continue
+        admin = (
+            Membership.objects.filter(
+                organization=enterprise, role=Role.ENTERPRISE_ADMIN, is_active=True
+            )
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if admin is None:
+            continue
+        services.engagement_grant(actor=admin.user, enterprise=enterprise, agency=agency)
+        made += 1
+    return made
 
 
 @transaction.atomic
@@ -319,6 +352,7 @@ def load_filings_demo(stdout: TextIO | None = None) -> None:
             made += 1
         _extras(shanghai, manager)
     _agencies(shanghai, pudong, manager, pudong_manager)
+    demo_engagements()
     if stdout is not None and made:
         stdout.write(f"Entity filing: {made} demo filings, agencies, quotas and a sanction.\n")
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipcenter.accounts.models import Organization
+from ipcenter.accounts.roles import OrgKind
 from ipcenter.centers.models import Center
 from ipcenter.filings.models import EntityKind, FilingDocumentPurpose, FindingKind
 from ipcenter.filings.services import FILING_FIELDS
@@ -183,3 +184,35 @@ class AssessForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = centers
         self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class EngagementForm(forms.Form):
+    """The enterprise administrator engages an agency (see services.engagement_grant)."""
+
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Organization.objects.none())
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Organization.objects.none())
+    center = forms.ModelChoiceField(
+        label=_("Center"),
+        queryset=Center.objects.order_by("code"),
+        required=False,
+        empty_label=_("Every center"),
+    )
+    may_file = forms.BooleanField(label=_("Pre-examination filing"), required=False, initial=True)
+    may_respond = forms.BooleanField(
+        label=_("Amendments and responses"), required=False, initial=True
+    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, enterprises: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        enterprise = self.fields["enterprise"]
+        agency = self.fields["agency"]
+        assert isinstance(enterprise, forms.ModelChoiceField)
+        assert isinstance(agency, forms.ModelChoiceField)
+        enterprise.queryset = enterprises
+        if enterprises.count() == 1:
+            enterprise.initial = enterprises.first()
+        agency.queryset = Organization.objects.filter(kind=OrgKind.AGENCY, is_active=True).order_by(
+            "name"
+        )

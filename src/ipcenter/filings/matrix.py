@@ -8,6 +8,8 @@ from ipcenter.accounts.roles import Perm
 _VIEW = (Perm.FILING_VIEW_OWN, Perm.FILING_REVIEW)
 _APPLY = Perm.FILING_APPLY
 _REVIEW = Perm.FILING_REVIEW
+# The enterprise administrator grants engagements (FILING_APPLY); the agents read those held.
+_ENGAGEMENTS = (Perm.FILING_APPLY, Perm.AGENCY_REGISTER)
 _F = "/filings/{filing_id}"
 _A = "/api/v1/filings"
 
@@ -60,6 +62,20 @@ PAGES: tuple[Endpoint, ...] = (
         Perm.QUOTA_DECIDE,
         "Grant or refuse extra quota",
         "quota request",
+    ),
+    Endpoint(
+        "GET",
+        "/filings/engagements/",
+        _ENGAGEMENTS,
+        "Agencies my enterprise engaged, or engagements my agency holds",
+    ),
+    Endpoint("POST", "/filings/engagements/", _APPLY, "Engage an agency for my enterprise"),
+    Endpoint(
+        "POST",
+        "/filings/engagements/{engagement_id}/revoke/",
+        _APPLY,
+        "Revoke an engagement of my enterprise",
+        "engagement",
     ),
     Endpoint("GET", "/filings/sanctions/", _REVIEW, "Sanctions of my centers' filings"),
     Endpoint("POST", "/filings/sanctions/", _REVIEW, "Assess sanctions for a year", "center"),
@@ -128,6 +144,22 @@ API: tuple[Endpoint, ...] = (
         Perm.QUOTA_DECIDE,
         "Grant or refuse extra quota",
         "quota request",
+    ),
+    Endpoint(
+        "GET",
+        f"{_A}/engagements",
+        _ENGAGEMENTS,
+        "Engagements my enterprise granted or my agency holds",
+    ),
+    Endpoint(
+        "POST", f"{_A}/engagements", _APPLY, "Engage an agency for my enterprise", "organization"
+    ),
+    Endpoint(
+        "POST",
+        f"{_A}/engagements/{{engagement_id}}/revoke",
+        _APPLY,
+        "Revoke an engagement of my enterprise",
+        "engagement",
     ),
     Endpoint("GET", f"{_A}/sanctions", _VIEW, "Sanctions I may read"),
     Endpoint("POST", f"{_A}/sanctions/assess", _REVIEW, "Assess a center's year", "center"),

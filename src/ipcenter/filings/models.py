@@ -374,3 +374,78 @@ class Sanction(models.Model):
         return AccessScope(
             center_id=self.filing.center_id, organization_id=self.filing.organization_id
         )
+
+
+class EngagementActivity(models.TextChoices):
+    """What an engagement lets the agency do in the enterprise's name."""
+
+    FILING = "filing", _("Pre-examination filing")
+    RESPONSES = "responses", _("Amendments and responses")
+
+
+class Engagement(models.Model):
+    """An enterprise's mandate to a patent agency (委托). The agency acts in the enterprise's name
+    only while an engagement is in force for the case's center and the activity: at intake, on
+    amendments and responses, and on every read of the enterprise's cases (see
+    selectors.engagement_in_force). Granted and revoked by the enterprise's administrator."""
+
+    enterprise = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="engagements_granted"
+    )
+    agency = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="engagements_held"
+    )
+    # None: every center.
+    center = models.ForeignKey(
+        "centers.Center", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    may_file = models.BooleanField(_("pre-examination filing"), default=True)
+    may_respond = models.BooleanField(_("amendments and responses"), default=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(may_file=True) | Q(may_respond=True),
+                name="engagement_some_activity",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="engagement_valid_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "enterprise"],
+                condition=Q(revoked_at__isnull=True),
+                name="engagement_unrevoked",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} -> {self.agency_id}"
+
+    def access_scope(self) -> AccessScope:
+        return AccessScope(
+            organization_id=self.enterprise_id, also_organization_ids=frozenset({self.agency_id})
+        )
+
+    def activities(self) -> list[str]:
+        return [
+            a
+            for a, allowed in (
+                (EngagementActivity.FILING, self.may_file),
+                (EngagementActivity.RESPONSES, self.may_respond),
+            )
+            if allowed
+        ]

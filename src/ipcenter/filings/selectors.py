@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from ipcenter.centers.models import Center, today
 from ipcenter.filings.models import (
     AgencyRegistration,
     AgencyState,
+    Engagement,
+    EngagementActivity,
     EntityFiling,
     EntityFinding,
     FilingState,
@@ -83,6 +86,63 @@ def agency_refusal(*, agency: Organization, center: Center) -> str | None:
             "agency": agency.name
         }
     return None
+
+
+# --- engagements ----------------------------------------------------------------------------
+
+_ACTIVITY_FIELDS = {
+    EngagementActivity.FILING: "may_file",
+    EngagementActivity.RESPONSES: "may_respond",
+}
+
+
+def engagements_in_force(*, on: dt.date | None = None) -> QuerySet[Engagement]:
+    """Engagements not revoked whose validity covers the day (today by default)."""
+    day = on or today()
+    return Engagement.objects.filter(revoked_at__isnull=True, valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def engagements_covering(
+    *, enterprise: Any, agency: Any, center: Any, activity: str = "", on: dt.date | None = None
+) -> QuerySet[Engagement]:
+    """The engagements in force under which `agency` acts for `enterprise` at `center` (for
+    `activity`, or any activity when empty). The three are ids or OuterRef()s, so that a list
+    can ask through Exists()."""
+    qs = engagements_in_force(on=on).filter(
+        Q(center__isnull=True) | Q(center_id=center), enterprise_id=enterprise, agency_id=agency
+    )
+    if activity:
+        qs = qs.filter(**{_ACTIVITY_FIELDS[EngagementActivity(activity)]: True})
+    return qs
+
+
+def engagement_in_force(
+    *, enterprise: Organization, agency: Organization, center: Center, activity: str = ""
+) -> Engagement | None:
+    return engagements_covering(
+        enterprise=enterprise.pk, agency=agency.pk, center=center.pk, activity=activity
+    ).first()
+
+
+def engaged_enterprise_ids(*, agency_ids: set[int], activity: str = "") -> set[int]:
+    """The enterprises that engaged one of the agencies (at some center) for `activity`."""
+    qs = engagements_in_force().filter(agency_id__in=agency_ids)
+    if activity:
+        qs = qs.filter(**{_ACTIVITY_FIELDS[EngagementActivity(activity)]: True})
+    return set(qs.values_list("enterprise_id", flat=True))
+
+
+def engagements_visible_to(user: Any) -> QuerySet[Engagement]:
+    """Engagements the user's enterprises granted (their administrators) or the user's agencies
+    hold (their agents), revoked and expired ones too."""
+    condition = Q(enterprise_id__in=organizations_with(user, Perm.FILING_APPLY)) | Q(
+        agency_id__in=organizations_with(user, Perm.AGENCY_REGISTER)
+    )
+    return Engagement.objects.filter(condition).select_related(
+        "enterprise", "agency", "center", "granted_by", "revoked_by"
+    )
 
 
 # --- quota ----------------------------------------------------------------------------------

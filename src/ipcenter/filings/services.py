@@ -29,11 +29,12 @@ from ipcenter.accounts.roles import OrgKind, Perm
 from ipcenter.audit.services import audit_record
 from ipcenter.centers.models import Center, today
 from ipcenter.centers.selectors import center_settings
-from ipcenter.documents.models import Document, DocumentKind
+from ipcenter.documents.models import Document, DocumentGrant, DocumentKind
 from ipcenter.filings import eligibility
 from ipcenter.filings.models import (
     AgencyRegistration,
     AgencyState,
+    Engagement,
     EntityFiling,
     EntityFinding,
     EntityKind,
@@ -52,6 +53,7 @@ from ipcenter.filings.selectors import (
     abnormal_findings_in,
     agency_agents,
     center_managers,
+    engagements_in_force,
     entity_admins,
     quota_compute,
     quota_left,
@@ -229,7 +231,8 @@ def filing_create(
             actor=actor,
             tag="filings:filing:created",
             subject=filing,
-            new={"state": S.DRAFT, **clean},
+            # The values are the filing's own (credit code, contacts): the row names the fields.
+            new={"state": S.DRAFT, "fields": sorted(clean)},
             organization=organization,
             center=center,
         )
@@ -802,6 +805,127 @@ def agency_set_guarantee(
             center=locked.center,
         )
     registration.refresh_from_db()
+    return locked
+
+
+# --- engagements ----------------------------------------------------------------------------
+
+
+def engagement_grant(
+    *,
+    actor: Any,
+    enterprise: Organization,
+    agency: Organization,
+    center: Center | None = None,
+    may_file: bool = True,
+    may_respond: bool = True,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> Engagement:
+    """The enterprise's administrator engages a patent agency to act in the enterprise's name:
+    at one center or all, for filing and/or amendments and responses, from `valid_from` (today)
+    until `valid_until` (open-ended when None)."""
+    require(actor, Perm.FILING_APPLY, AccessScope(organization_id=enterprise.pk))
+    if enterprise.kind != OrgKind.ENTERPRISE:
+        raise InvalidInput(_("Only enterprises engage agencies."))
+    start = valid_from or today()
+    errors: dict[str, str] = {}
+    if agency.kind != OrgKind.AGENCY or not agency.is_active:
+        errors["agency_id"] = str(_("Choose an active patent agency."))
+    if not (may_file or may_respond):
+        errors["may_file"] = str(_("Choose at least one activity."))
+    if valid_until is not None and valid_until < max(start, today()):
+        errors["valid_until"] = str(_("The end cannot be before the start or in the past."))
+    if errors:
+        raise InvalidInput(_("Check the engagement."), errors=errors)
+    with transaction.atomic():
+        engagement = Engagement.objects.create(
+            enterprise=enterprise,
+            agency=agency,
+            center=center,
+            may_file=may_file,
+            may_respond=may_respond,
+            valid_from=start,
+            valid_until=valid_until,
+            granted_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            tag="filings:engagement:granted",
+            subject=engagement,
+            new={
+                "agency": agency.pk,
+                "center": center.code if center else None,
+                "activities": engagement.activities(),
+                "valid_from": start,
+                "valid_until": valid_until,
+            },
+            organization=enterprise,
+            center=center,
+        )
+        _tell(
+            agency_agents(agency),
+            tag="filings:engagement:granted",
+            subject=lambda: (
+                gettext("%(enterprise)s engaged your agency") % {"enterprise": enterprise.name}
+            ),
+            url=reverse("filings:engagements"),
+            actor=actor,
+        )
+    return engagement
+
+
+def _withdraw_document_grants(engagement: Engagement) -> int:
+    """The enterprise's documents shared with the agency for its cases (amendments uploaded by
+    the enterprise) are no longer the agency's to open, unless another engagement between the
+    two is still in force. Returns how many grants were withdrawn."""
+    others = engagements_in_force().filter(
+        enterprise_id=engagement.enterprise_id, agency_id=engagement.agency_id
+    )
+    if others.exclude(pk=engagement.pk).exists():
+        return 0
+    deleted, _by_model = DocumentGrant.objects.filter(
+        organization_id=engagement.agency_id, document__organization_id=engagement.enterprise_id
+    ).delete()
+    return deleted
+
+
+def engagement_revoke(*, actor: Any, engagement: Engagement) -> Engagement:
+    """End an engagement now: from this moment the agency neither files, amends, responds nor
+    reads the enterprise's cases under it."""
+    require(actor, Perm.FILING_APPLY, AccessScope(organization_id=engagement.enterprise_id))
+    with transaction.atomic():
+        locked = (
+            Engagement.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "agency", "center")
+            .get(pk=engagement.pk)
+        )
+        if locked.revoked_at is not None:
+            raise Conflict(_("The engagement was already revoked."))
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        withdrawn = _withdraw_document_grants(locked)
+        audit_record(
+            actor=actor,
+            tag="filings:engagement:revoked",
+            subject=locked,
+            old={"revoked_at": None},
+            new={"revoked_at": locked.revoked_at, "document_grants_withdrawn": withdrawn},
+            organization=locked.enterprise,
+            center=locked.center,
+        )
+        _tell(
+            agency_agents(locked.agency),
+            tag="filings:engagement:revoked",
+            subject=lambda: (
+                gettext("%(enterprise)s revoked its engagement of your agency")
+                % {"enterprise": locked.enterprise.name}
+            ),
+            url=reverse("filings:engagements"),
+            actor=actor,
+        )
+    engagement.refresh_from_db()
     return locked
 
 

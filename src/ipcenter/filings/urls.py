@@ -19,6 +19,12 @@ urlpatterns: list[URLPattern] = [
     path("agencies/", views.agency_list, name="agencies"),
     path("agencies/register/", views.agency_register_page, name="agency_register"),
     path("agencies/<int:registration_id>/", views.agency_action, name="agency_action"),
+    path("engagements/", views.engagement_page, name="engagements"),
+    path(
+        "engagements/<int:engagement_id>/revoke/",
+        views.engagement_revoke,
+        name="engagement_revoke",
+    ),
     path("quota-requests/", views.quota_request_list, name="quota_requests"),
     path("quota-requests/<int:request_id>/", views.quota_request_decide, name="quota_decide"),
     path("sanctions/", views.sanctions_page, name="sanctions"),

@@ -35,6 +35,7 @@ from ipcenter.filings.forms import (
     AgencyRegisterForm,
     AssessForm,
     AttachForm,
+    EngagementForm,
     FilingForm,
     FindingForm,
     NewFilingForm,
@@ -46,12 +47,15 @@ from ipcenter.filings.forms import (
 from ipcenter.filings.models import (
     AgencyRegistration,
     AgencyState,
+    Engagement,
     EntityFiling,
     FilingState,
     QuotaRequest,
     QuotaRequestState,
 )
 from ipcenter.filings.selectors import (
+    engagements_in_force,
+    engagements_visible_to,
     findings_of,
     in_centers_with,
     quota_summary,
@@ -59,6 +63,7 @@ from ipcenter.filings.selectors import (
     sanctions_visible_to,
 )
 from ipcenter.filings.workflow import moves_for
+from ipcenter.idempotency.decorators import form_token_once
 from ipcenter.lib.errors import DomainError, InvalidInput
 from ipcenter.web.forms import apply_domain_error, message_domain_error
 from ipcenter.web.pagination import paginate, query_without_page
@@ -108,6 +113,7 @@ def _apply_organizations(request: HttpRequest) -> Any:
 
 
 @login_required
+@form_token_once
 def filing_new(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.FILING_APPLY)
     organizations = _apply_organizations(request)
@@ -237,6 +243,7 @@ def filing_withdraw(request: HttpRequest, filing_id: int) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def quota_request_new(request: HttpRequest, filing_id: int) -> HttpResponse:
     filing = _filing(request, filing_id, Perm.QUOTA_REQUEST)
     year = today().year
@@ -420,6 +427,7 @@ def agency_action(request: HttpRequest, registration_id: int) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def agency_register_page(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.AGENCY_REGISTER)
     ids = organizations_with(request.user, Perm.AGENCY_REGISTER)
@@ -441,6 +449,60 @@ def agency_register_page(request: HttpRequest) -> HttpResponse:
         "filings/agency_register.html",
         {"form": form, "registrations": registrations},
     )
+
+
+@login_required
+def engagement_page(request: HttpRequest) -> HttpResponse:
+    """An enterprise administrator's engagements of agencies (and the form to grant one); an
+    agent's view of the engagements the agency holds."""
+    if not (can(request.user, Perm.FILING_APPLY) or can(request.user, Perm.AGENCY_REGISTER)):
+        raise PermissionDenied
+    granting = can(request.user, Perm.FILING_APPLY)
+    enterprises = Organization.objects.filter(
+        pk__in=organizations_with(request.user, Perm.FILING_APPLY), kind=OrgKind.ENTERPRISE
+    ).order_by("name")
+    form = EngagementForm(request.POST or None, enterprises=enterprises) if granting else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.engagement_grant(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The agency was engaged."))
+                return redirect("filings:engagements")
+    in_force = set(engagements_in_force().values_list("pk", flat=True))
+    engagements = engagements_visible_to(request.user).order_by("-granted_at", "-id")
+    return render(
+        request,
+        "filings/engagements.html",
+        {
+            "form": form,
+            "page": paginate(request, engagements),
+            "querystring": query_without_page(request),
+            "in_force": in_force,
+        },
+    )
+
+
+@login_required
+@require_POST
+def engagement_revoke(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = get_for_user_or_404(
+        request.user,
+        Perm.FILING_APPLY,
+        Engagement.objects.select_related("enterprise", "agency"),
+        pk=engagement_id,
+    )
+    try:
+        services.engagement_revoke(actor=request.user, engagement=engagement)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The engagement was revoked."))
+    return redirect("filings:engagements")
 
 
 @login_required

@@ -16,6 +16,8 @@ from pydantic import Field
 
 from ipcenter.accounts.access import get_for_user_or_404, require
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import Paging
+from ipcenter.idempotency.decorators import idempotent
 from ipcenter.navigation import services
 from ipcenter.navigation.models import ImportJob, PatentDocument
 from ipcenter.navigation.selectors import (
@@ -83,7 +85,7 @@ class SearchOut(Schema):
     hits: list[HitOut]
 
 
-class DocumentOut(Schema):
+class CorpusDocumentOut(Schema):
     key: str
     office: str
     publication_number: str
@@ -192,11 +194,6 @@ class RejectionPage(Schema):
     items: list[RejectionOut]
 
 
-class Paging(Schema):
-    offset: int = Field(0, ge=0)
-    limit: int = Field(50, ge=1, le=200)
-
-
 # --- search and documents -------------------------------------------------------------------
 
 
@@ -260,7 +257,7 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     }
 
 
-@router.get("/documents/{key}", response=DocumentOut, summary="A document of the corpus")
+@router.get("/documents/{key}", response=CorpusDocumentOut, summary="A document of the corpus")
 def document(request: HttpRequest, key: str) -> PatentDocument:
     return get_for_user_or_404(
         request.user, Perm.CORPUS_SEARCH, PatentDocument.objects.all(), key=key
@@ -306,6 +303,7 @@ def import_list(request: HttpRequest, paging: Query[Paging]) -> list[ImportJob]:
 
 
 @router.post("/imports", response={201: ImportOut}, summary="Import an uploaded corpus file")
+@idempotent
 def import_create(request: HttpRequest, file: File[UploadedFile]) -> Status:
     require(request.user, Perm.CORPUS_IMPORT)
     job = services.corpus_import_create(actor=request.user, upload=file)

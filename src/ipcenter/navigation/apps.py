@@ -7,5 +7,5 @@ class NavigationConfig(AppConfig):
     verbose_name = "Patent navigation"
 
     def ready(self) -> None:
-        # Register this area's home-page panels.
-        from ipcenter.navigation import home  # noqa: F401
+        # Register this area's home-page panels and who may read its audit rows' content.
+        from ipcenter.navigation import audit_subjects, home  # noqa: F401

@@ -175,6 +175,8 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Written with every batch: a running job whose heartbeat stopped was interrupted.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Claims by a worker so far; the running worker's lease (see ipcenter.lib.jobs).
+    attempt = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,6 +7,11 @@ After the transaction commits the batch's documents go to the search index. A cr
 most the batch in flight, and running the job again resumes where the last batch ended; a
 malformed record is a rejection, never the end of an import.
 
+Each batch and each change of a source is also the job's heartbeat, written only while the job is
+still running under this worker's claim (``attempt``, see ipcenter.lib.jobs). When a worker dies
+the heartbeat stops; the sweep then queues the job again (or an analyst resumes it), and the next
+worker goes on from the last committed batch.
+
 The corpus holds published documents only: these services read files, never pre-examination
 cases.
 """
@@ -14,7 +19,6 @@ cases.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import shutil
 import tempfile
@@ -36,6 +40,7 @@ from ipcenter.accounts.access import require
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
 from ipcenter.lib.errors import Conflict, InvalidInput
+from ipcenter.lib.jobs import MAX_ATTEMPTS, LeaseLost, is_stale, stale_after, stale_cutoff
 from ipcenter.navigation import engine
 from ipcenter.navigation.models import (
     ImportJob,
@@ -57,8 +62,6 @@ S = ImportState
 
 # What the upload form takes; the importers decide from the content whether they can read it.
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".xml", ".sgml", ".zip", ".txt")
-# A running job whose last batch is older than this was interrupted (its worker died).
-STALE_AFTER = dt.timedelta(minutes=30)
 _REASON_LIMIT = 2000
 _EXCERPT_LIMIT = 2000
 _COUNTERS = ("read", "created", "updated", "unchanged", "rejected")
@@ -147,6 +150,47 @@ def _closing(items: Iterator[Any]) -> Iterator[Iterator[Any]]:
             close()
 
 
+def _check_zip_upload(path: Path) -> None:
+    """An uploaded ZIP is held to the corpus's bounds on its directory before anything reads it.
+
+    The importers read members through zipfile, which never unpacks more than the sizes
+    checked here; a ZIP without a directory (a truncated download) is left to their salvage.
+    """
+    import zipfile
+
+    from ipcenter.lib.archives import ArchiveLimits, ArchiveRefused, check_directory
+
+    if not zipfile.is_zipfile(path):
+        return
+    limits = ArchiveLimits(
+        max_unpacked_bytes=settings.IPCENTER_CORPUS_MAX_UNPACKED_BYTES,
+        max_entries=settings.IPCENTER_ARCHIVE_MAX_ENTRIES,
+        max_ratio=settings.IPCENTER_ARCHIVE_MAX_RATIO,
+    )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_directory(archive, limits)
+    except zipfile.BadZipFile:
+        return
+    except ArchiveRefused as exc:
+        messages = {
+            "unpacked_too_large": _("The ZIP file would unpack to more than %(size)d MB."),
+            "too_many_entries": _("The ZIP file holds more than %(entries)d files."),
+            "compression_ratio": _(
+                "The ZIP file contains a file compressed more than %(ratio)d to 1; it is "
+                "refused as a possible ZIP bomb."
+            ),
+        }
+        raise _refuse_upload(
+            messages[exc.reason]
+            % {
+                "size": limits.max_unpacked_bytes // (1024 * 1024),
+                "entries": limits.max_entries,
+                "ratio": limits.max_ratio,
+            }
+        ) from exc
+
+
 def _check_upload(upload: UploadedFile) -> str:
     """Refuse a file the corpus cannot take, saying why; the format the importers found."""
     from ipcenter.patents.importers import NotPatentData, detect_format, open_source
@@ -161,6 +205,7 @@ def _check_upload(upload: UploadedFile) -> str:
         raise _refuse_upload(_("Upload patent data as JSON Lines, CSV, XML or a ZIP of them."))
     reference = _("This file is reference data, not patent documents (%(reason)s).")
     with _upload_as_file(upload) as path:
+        _check_zip_upload(path)
         try:
             found = detect_format(path)
         except NotPatentData as exc:
@@ -240,10 +285,27 @@ def _enqueue(job: ImportJob) -> None:
 
 
 def corpus_import_resume(*, actor: Any, job: ImportJob, enqueue: bool = True) -> ImportJob:
-    """Queue a failed or cancelled job again; it goes on from its sources' resume points."""
+    """Queue a failed or cancelled job again; it goes on from its sources' resume points. A
+    running job whose worker stopped beating is first recorded as interrupted; one whose
+    heartbeat is fresh is refused (Conflict)."""
     if actor is not None:
         require(actor, Perm.CORPUS_IMPORT, job)
     with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.state == S.RUNNING:
+            if not is_stale(locked.heartbeat_at):
+                raise Conflict(
+                    _(
+                        "The import is still running: its worker reported at %(time)s. It can "
+                        "be resumed once the worker has been silent for %(seconds)d seconds."
+                    )
+                    % {
+                        "time": timezone.localtime(locked.heartbeat_at).strftime("%H:%M:%S"),
+                        "seconds": stale_after().total_seconds(),
+                    }
+                )
+            _interrupt(locked)
+            job.state = locked.state
         resumed = import_transition(
             job=job, to=S.QUEUED, actor=actor, updates={"error": "", "finished_at": None}
         )
@@ -280,39 +342,55 @@ def corpus_import_run(*, job_id: int, progress: ImportProgress | None = None) ->
     unchanged when another worker had claimed it.
     """
     job = ImportJob.objects.get(pk=job_id)
-    now = timezone.now()
     try:
-        job = import_transition(
-            job=job,
-            to=S.RUNNING,
-            actor=None,
-            updates={"started_at": job.started_at or now, "heartbeat_at": now, "error": ""},
-        )
+        job = _claim(job)
     except Conflict:
         return job  # claimed by another worker, or cancelled before it started
     try:
         for index in range(len(job.sources)):
             if not _run_source(job, index, progress):
-                return job  # cancelled
+                return job  # cancelled, or queued again by the sweep
+    except LeaseLost:
+        logger.warning("corpus import #%s: taken over by another worker; stopping", job.pk)
+        return job
     except Exception as exc:
         logger.exception("corpus import #%s failed", job.pk)
         return _end(job, S.FAILED, error=f"{type(exc).__name__}: {exc}"[:_REASON_LIMIT])
     return _end(job, S.SUCCEEDED)
 
 
+def _claim(job: ImportJob) -> ImportJob:
+    """queued -> running under a new attempt number: this worker's lease (`job.attempt`)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        return import_transition(
+            job=locked,
+            to=S.RUNNING,
+            actor=None,
+            updates={
+                "started_at": locked.started_at or now,
+                "heartbeat_at": now,
+                "attempt": locked.attempt + 1,
+                "error": "",
+            },
+        )
+
+
 def _end(job: ImportJob, state: str, error: str = "") -> ImportJob:
     from ipcenter.navigation.selectors import forget_corpus_facets
 
     forget_corpus_facets()
+    lease = job.attempt
     job.refresh_from_db()
     updates: dict[str, Any] = {"finished_at": timezone.now()}
     updates |= {name: getattr(job, name) for name in _COUNTERS}
     if error:
         updates["error"] = error
     try:
-        return import_transition(job=job, to=state, actor=None, updates=updates)
+        return import_transition(job=job, to=state, actor=None, updates=updates, lease=lease)
     except Conflict:
-        return job  # cancelled meanwhile: that stands
+        return job  # cancelled or taken over meanwhile: that stands
 
 
 @contextlib.contextmanager
@@ -339,11 +417,16 @@ def _source_path(job: ImportJob, source: dict[str, Any]) -> Iterator[Path]:
 
 
 def _save_source(job: ImportJob, index: int, **values: Any) -> None:
+    """Record a change of one source (and a heartbeat), if the job is still this worker's."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.state != S.RUNNING or locked.attempt != job.attempt:
+            raise LeaseLost(job.pk)
         locked.sources[index].update(values)
-        locked.save(update_fields=["sources"])
+        locked.heartbeat_at = timezone.now()
+        locked.save(update_fields=["sources", "heartbeat_at"])
     job.sources = locked.sources
+    job.heartbeat_at = locked.heartbeat_at
 
 
 def _run_source(job: ImportJob, index: int, progress: ImportProgress | None) -> bool:
@@ -400,7 +483,8 @@ def _apply_batch(job: ImportJob, index: int, items: list[ImportItem]) -> bool:
     """One transaction: documents, rejections, counters and the resume point."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.state != S.RUNNING:
+        if locked.state != S.RUNNING or locked.attempt != job.attempt:
+            # Cancelled, or given up on as dead and queued again: another worker goes on.
             job.state = locked.state
             return False
         label = locked.sources[index]["label"]
@@ -567,34 +651,39 @@ def _has_key(record: PatentRecord) -> bool:
 # --- interrupted jobs and the index ------------------------------------------------------------
 
 
-def corpus_imports_recover(*, stale_after: dt.timedelta = STALE_AFTER) -> int:
-    """Fail running jobs whose worker stopped writing batches (it died); they can be resumed."""
-    cutoff = timezone.now() - stale_after
-    stale = ImportJob.objects.filter(state=S.RUNNING, heartbeat_at__lt=cutoff)
-    failed = 0
-    for job in stale:
-        try:
-            _end_stale(job, cutoff)
-        except Conflict:
-            continue
-        failed += 1
-    return failed
-
-
-def _end_stale(job: ImportJob, cutoff: dt.datetime) -> None:
+def corpus_imports_sweep() -> int:
+    """Queue again the running jobs whose worker stopped beating (it died); each goes on from
+    its last committed batch (one whose worker died MAX_ATTEMPTS times is failed instead). Rows
+    another sweep holds are skipped, so none is queued twice."""
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.state != S.RUNNING or not locked.heartbeat_at or locked.heartbeat_at >= cutoff:
-            raise Conflict("not stale")
-        import_transition(
-            job=locked,
-            to=S.FAILED,
-            actor=None,
-            updates={
-                "finished_at": timezone.now(),
-                "error": f"interrupted: no batch written since {locked.heartbeat_at.isoformat()}",
-            },
+        stale = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(state=S.RUNNING, heartbeat_at__lt=stale_cutoff())
+            .order_by("heartbeat_at")[:100]
         )
+        for job in stale:
+            if job.attempt >= MAX_ATTEMPTS:  # it kills its worker: an analyst decides
+                _interrupt(job)
+                continue
+            logger.warning("corpus import #%s: no heartbeat since %s", job.pk, job.heartbeat_at)
+            import_transition(job=job, to=S.QUEUED, actor=None, updates={"heartbeat_at": None})
+            _enqueue(job)
+    return len(stale)
+
+
+def _interrupt(locked: ImportJob) -> None:
+    """Record a running job whose worker stopped beating as failed (before an analyst resumes
+    it); `locked` is locked by the caller."""
+    since = locked.heartbeat_at.isoformat() if locked.heartbeat_at else "its start"
+    import_transition(
+        job=locked,
+        to=S.FAILED,
+        actor=None,
+        updates={
+            "finished_at": timezone.now(),
+            "error": f"interrupted: no heartbeat since {since}",
+        },
+    )
 
 
 def corpus_reindex(*, pending_only: bool = False, progress: Any = None) -> int:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from ipcenter.accounts.access import get_for_user_or_404, require
 from ipcenter.accounts.roles import Perm
+from ipcenter.idempotency.decorators import form_token_once
 from ipcenter.lib.errors import DomainError, InvalidInput
 from ipcenter.navigation import services
 from ipcenter.navigation.display import (
@@ -224,6 +225,7 @@ def ipc_detail(request: HttpRequest, symbol: str) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def import_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CORPUS_IMPORT)
     form = UploadForm(request.POST or None, request.FILES or None)

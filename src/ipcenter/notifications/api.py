@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from ipcenter.accounts.access import get_for_user_or_404, require, signed_in
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import Paging, page
 from ipcenter.notifications.models import Notification
 from ipcenter.notifications.services import notification_mark_read
 
@@ -25,10 +26,8 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class InboxFilter(Schema):
+class InboxFilter(Paging):
     unread: bool = False
-    offset: int = 0
-    limit: int = 50
 
 
 @router.get("", response=list[NotificationOut], summary="My inbox")
@@ -37,8 +36,7 @@ def inbox(request: HttpRequest, filters: Query[InboxFilter]) -> list[Notificatio
     qs = Notification.objects.filter(recipient=signed_in(request))
     if filters.unread:
         qs = qs.filter(read_at__isnull=True)
-    limit = max(1, min(filters.limit, 200))
-    return list(qs[max(filters.offset, 0) :][:limit])
+    return page(qs, filters)
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark as read")

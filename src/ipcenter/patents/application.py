@@ -171,6 +171,31 @@ PARSE_ERROR_MESSAGES: dict[str, str] = {
     "claim_number_unreadable": _("The number of a claim cannot be read: {text}"),
     "no_description": _("No description was found in the document."),
     "no_abstract": _("No abstract was found in the document."),
+    "archive_unpacked_too_large": _(
+        "The file {filename} would unpack to more than {limit} bytes; it is refused as a "
+        "possible ZIP bomb."
+    ),
+    "archive_too_many_entries": _(
+        "The file {filename} holds {count} parts; at most {limit} are accepted."
+    ),
+    "archive_compression_ratio": _(
+        "The file {filename} contains a part compressed {ratio} to 1 (at most {limit} to 1 is "
+        "accepted); it is refused as a possible ZIP bomb."
+    ),
+    "archive_too_many_paragraphs": _(
+        "The document {filename} has more than {limit} paragraphs; split it into smaller documents."
+    ),
+    "archive_dtd": _(
+        "The file {filename} declares a DTD or XML entities, which office documents never "
+        "contain; it is refused for safety."
+    ),
+    "too_many_paragraphs": _(
+        "The document {filename} has more than {limit} paragraphs; split it into smaller documents."
+    ),
+    "text_too_long": _(
+        "The document {filename} holds more than {limit} characters of text; split it into "
+        "smaller documents."
+    ),
     "unknown_part": _(
         "Unknown document part {part}; expected full, claims, description or abstract."
     ),

@@ -24,10 +24,11 @@ __all__ = ["PatentRecord", "RecordError", "normalise_number", "record_key"]
 _NUMBER_NOISE = re.compile(r"[\s/,.\-]+")
 # Office, number (series letters such as D for US designs, RE for reissues, PA/A for Mexican
 # numbers, digits, a CN check digit X), kind.
-_NUMBER = re.compile(r"^([A-Z]{2})?([A-Z]{0,3}\d+X?|\d+[A-Z]{2,4}\d{4})([A-Z]\d?)?$")
+_NUMBER = re.compile(r"^([A-Z]{2})?([A-Z]{0,3}\d+X?|\d+[A-Z]{2,5}\d{4})([A-Z]\d?)?$")
 _SERIES_DIGITS = re.compile(r"^([A-Z]{1,3})(\d+)$")
-# Indian numbers name the office branch and the year: "1442CH2015", "00496MUM2008".
-_BRANCH_NUMBER = re.compile(r"^(\d+)([A-Z]{2,4}\d{4})$")
+# Indian numbers name the office branch and the year: "1442CH2015", "00496MUM2008", and
+# "1604DELNP2013" for a PCT application entering the national phase at Delhi.
+_BRANCH_NUMBER = re.compile(r"^(\d+)([A-Z]{2,5}\d{4})$")
 # A date after the kind code ("EP 0259054 B9 20031217", Lens): not part of the number.
 _TRAILING_DATE = re.compile(r"(\s[A-Z]\d?)\s+(?:19|20)\d{6}\s*$")
 

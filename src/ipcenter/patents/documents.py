@@ -29,6 +29,7 @@ from xml.etree import ElementTree as ET
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from ipcenter.lib.archives import ArchiveLimits, ArchiveRefused, inspect_zip
 from ipcenter.patents.application import (
     Claim,
     Paragraph,
@@ -37,8 +38,23 @@ from ipcenter.patents.application import (
     normalise_space,
 )
 
+
+@dataclass(frozen=True)
+class ReaderLimits:
+    """What one document may hold before the reader gives up (settings pass the real ones).
+
+    `archive` bounds a DOCX or ZIP before it is opened; `max_paragraphs` and `max_chars` bound
+    the text kept from any format, since it is stored with the case and shown on its pages.
+    """
+
+    archive: ArchiveLimits = field(default_factory=ArchiveLimits)
+    max_paragraphs: int = 20_000
+    max_chars: int = 2_000_000
+
+
 __all__ = [
     "PARTS",
+    "ReaderLimits",
     "bibliographic_data",
     "classify_heading",
     "extract_figure_labels",
@@ -1168,7 +1184,16 @@ def _lines_draft(lines: list[_Line], *, part: str, source_format: str, merge_lin
     return draft
 
 
-def _read_docx(filename: str, data: bytes, part: str) -> _Draft:
+def _bounded_lines(lines: list[_Line], filename: str, limits: ReaderLimits) -> list[_Line]:
+    """Refuse a document whose text is too long to store and show with a case."""
+    if len(lines) > limits.max_paragraphs:
+        raise ParseError("too_many_paragraphs", filename=filename, limit=limits.max_paragraphs)
+    if sum(len(line.text) for line in lines) > limits.max_chars:
+        raise ParseError("text_too_long", filename=filename, limit=limits.max_chars)
+    return lines
+
+
+def _read_docx(filename: str, data: bytes, part: str, limits: ReaderLimits) -> _Draft:
     import docx
 
     try:
@@ -1177,8 +1202,11 @@ def _read_docx(filename: str, data: bytes, part: str) -> _Draft:
         raise ParseError(
             "docx_unreadable", filename=filename, detail=str(exc) or type(exc).__name__
         ) from exc
+    paragraphs = document.paragraphs
+    if len(paragraphs) > limits.max_paragraphs:
+        raise ParseError("too_many_paragraphs", filename=filename, limit=limits.max_paragraphs)
     lines: list[_Line] = []
-    for position, paragraph in enumerate(document.paragraphs, start=1):
+    for position, paragraph in enumerate(paragraphs, start=1):
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         lines.append(
             _Line(
@@ -1188,13 +1216,14 @@ def _read_docx(filename: str, data: bytes, part: str) -> _Draft:
                 location=f"paragraph {position}",
             )
         )
+    lines = _bounded_lines(lines, filename, limits)
     draft = _lines_draft(lines, part=part, source_format="docx", merge_lines=False)
     if not draft.figure_labels:
         draft.figure_count = len(document.inline_shapes)
     return draft
 
 
-def _read_pdf(filename: str, data: bytes, part: str) -> _Draft:
+def _read_pdf(filename: str, data: bytes, part: str, limits: ReaderLimits) -> _Draft:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -1222,10 +1251,11 @@ def _read_pdf(filename: str, data: bytes, part: str) -> _Draft:
         for number, page in enumerate(pages, start=1)
         for row, text in enumerate(page.splitlines(), start=1)
     ]
+    lines = _bounded_lines(lines, filename, limits)
     return _lines_draft(lines, part=part, source_format="pdf", merge_lines=True)
 
 
-def _read_text(filename: str, data: bytes, part: str) -> _Draft:
+def _read_text(filename: str, data: bytes, part: str, limits: ReaderLimits) -> _Draft:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -1234,6 +1264,7 @@ def _read_text(filename: str, data: bytes, part: str) -> _Draft:
         _Line(text=row, location=f"line {number}")
         for number, row in enumerate(text.splitlines(), start=1)
     ]
+    lines = _bounded_lines(lines, filename, limits)
     return _lines_draft(lines, part=part, source_format="text", merge_lines=True)
 
 
@@ -1247,24 +1278,30 @@ def _looks_like_xml(data: bytes) -> bool:
     return head.startswith(b"<") or head.startswith((b"\xff\xfe<", b"\xfe\xff"))
 
 
-def _draft_for(filename: str, data: bytes, part: str) -> _Draft:
+def _inspect_zip(filename: str, data: bytes, limits: ReaderLimits) -> list[str]:
+    """The archive's names once it is known to be sound and small enough to open."""
+    try:
+        inspect_zip(io.BytesIO(data), limits.archive)
+    except ArchiveRefused as exc:
+        if exc.reason == "corrupt":
+            raise ParseError(
+                "corrupt_zip", filename=filename, detail=str(exc.params["detail"])
+            ) from exc
+        params = {key: str(value) for key, value in exc.params.items()}
+        raise ParseError(f"archive_{exc.reason}", filename=filename, **params) from exc
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.namelist()
+
+
+def _draft_for(filename: str, data: bytes, part: str, limits: ReaderLimits) -> _Draft:
     if not data.strip():
         raise ParseError("empty_file", filename=filename)
     if data.startswith(b"%PDF-"):
-        return _read_pdf(filename, data, part)
+        return _read_pdf(filename, data, part, limits)
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".docx"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = archive.namelist()
-                broken = archive.testzip()
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-            raise ParseError(
-                "corrupt_zip", filename=filename, detail=str(exc) or "not a ZIP file"
-            ) from exc
-        if broken is not None:
-            raise ParseError("corrupt_zip", filename=filename, detail=f"member {broken} is damaged")
+        names = _inspect_zip(filename, data, limits)
         if "word/document.xml" in names:
-            return _read_docx(filename, data, part)
+            return _read_docx(filename, data, part, limits)
         xml_members = [n for n in names if n.lower().endswith(".xml")]
         if xml_members:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -1274,11 +1311,24 @@ def _draft_for(filename: str, data: bytes, part: str) -> _Draft:
     if _looks_like_xml(data):
         return _parse_xml(filename, data)
     if filename.lower().endswith((".txt", ".text")):
-        return _read_text(filename, data, part)
+        return _read_text(filename, data, part, limits)
     raise ParseError("unknown_format", filename=filename)
 
 
-def parse_document(filename: str, data: bytes, *, part: str = "full") -> ParsedApplication:
+def _bounded_draft(draft: _Draft, filename: str, limits: ReaderLimits) -> _Draft:
+    """The same bounds on what any reader (XML included) kept as on DOCX paragraphs."""
+    texts = [draft.title, *draft.abstract, *(b.text for b in draft.blocks)]
+    texts += [c.text for c in draft.claims]
+    if len(texts) > limits.max_paragraphs:
+        raise ParseError("too_many_paragraphs", filename=filename, limit=limits.max_paragraphs)
+    if sum(len(text) for text in texts) > limits.max_chars:
+        raise ParseError("text_too_long", filename=filename, limit=limits.max_chars)
+    return draft
+
+
+def parse_document(
+    filename: str, data: bytes, *, part: str = "full", limits: ReaderLimits | None = None
+) -> ParsedApplication:
     """Read one uploaded document; `part` says it holds only the claims, description or abstract.
 
     The format is found from the content: PDF (text layer), DOCX, USPTO XML (pap 1.5, SGML
@@ -1286,7 +1336,8 @@ def parse_document(filename: str, data: bytes, *, part: str = "full") -> ParsedA
     """
     if part not in PARTS:
         raise ParseError("unknown_part", part=part)
-    app = _assemble(_draft_for(filename, data, part))
+    limits = limits or ReaderLimits()
+    app = _assemble(_bounded_draft(_draft_for(filename, data, part, limits), filename, limits))
     if part == "claims":
         if not app.claims:
             raise ParseError("no_claims", location="claims")

@@ -6,19 +6,21 @@ Plain Python, no Django. Three parts:
   :class:`IpcSymbol` ("F16H 47/08", "F16H47/08", "A01B0001020000", "H04L 29/06 (2006.01)", ...);
   :func:`normalise_ipc` gives the compact display form ("F16H 47/08") and :func:`normalise_cpc`
   the same for CPC symbols, which share the syntax and add section Y.
-* :class:`IpcScheme` is the IPC 2020 scheme shipped in ``patents/data`` (WIPO, English titles,
-  Chinese titles for section A), loaded once by :func:`load_scheme`.
+* :class:`IpcScheme` is the IPC 2020 scheme shipped in ``patents/data`` (WIPO, English titles;
+  Chinese titles for all of section A and for the sections and classes of B-H), loaded once by
+  :func:`load_scheme`.
 * :func:`symbol_in_field_list` / :class:`IpcFieldList` decide whether a case's main IPC code
   falls in a protection center's list of technical fields.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -41,6 +43,7 @@ __all__ = [
 
 SCHEME_FILE = "ipc_scheme_2020_en.tsv.gz"
 TITLES_ZH_FILE = "ipc_titles_zh.tsv.gz"
+CLASSES_ZH_FILE = "ipc_classes_zh.tsv.gz"
 SCHEME_VERSION = "2020.01"
 
 Lang = Literal["en", "zh"]
@@ -473,8 +476,16 @@ class IpcScheme:
     # -- loading -------------------------------------------------------------------------
 
     @classmethod
-    def from_files(cls, en_path: Path | str, zh_path: Path | str | None = None) -> IpcScheme:
-        """Load from the WIPO TSV (optionally gzipped) and an optional Chinese-titles TSV."""
+    def from_files(
+        cls, en_path: Path | str, zh_path: Path | str | Sequence[Path | str] | None = None
+    ) -> IpcScheme:
+        """Load from the WIPO TSV (optionally gzipped) and optional Chinese-titles TSVs.
+
+        ``zh_path`` is one file or several in order of precedence: a symbol keeps the title of
+        the first file that has it. Lines that do not start with a symbol (a header such as
+        ``symbol<TAB>title_zh``) are skipped, and so are symbols the English scheme does not
+        hold (H10 of IPC 2023 in a newer list of classes).
+        """
         titles: dict[str, str] = {}
         headings: dict[str, str] = {}
         with _open_text(en_path) as fh:
@@ -485,10 +496,18 @@ class IpcScheme:
                     headings[key] = f"{headings[key]}; {previous}" if key in headings else previous
                 titles[key] = title
         zh: dict[str, str] = {}
-        if zh_path is not None:
-            with _open_text(zh_path) as fh:
-                for key, title in _parse_scheme_lines(fh):
-                    zh[key] = title
+        if zh_path is None:
+            zh_paths: list[Path | str] = []
+        elif isinstance(zh_path, Path | str):
+            zh_paths = [zh_path]
+        else:
+            zh_paths = list(zh_path)
+        for path in zh_paths:
+            with _open_text(path) as fh:
+                found = dict(_parse_scheme_lines(fh))
+            for key, title in found.items():
+                if key in titles:
+                    zh.setdefault(key, title)
         return cls(titles, zh, headings)
 
     # -- lookups -------------------------------------------------------------------------
@@ -626,14 +645,20 @@ def _open_text(path: Path | str) -> TextIO:
 
 @functools.cache
 def load_scheme() -> IpcScheme:
-    """The IPC 2020 scheme shipped with ipcenter, loaded on first use and kept."""
+    """The IPC 2020 scheme shipped with ipcenter, loaded on first use and kept.
+
+    Chinese titles come from the CNIPA edition of section A, then, for the sections and classes
+    it does not cover (B-H), from the official list of section and class titles.
+    """
     data = resources.files("ipcenter.patents") / "data"
-    with resources.as_file(data / SCHEME_FILE) as en_path:
-        zh = data / TITLES_ZH_FILE
-        if zh.is_file():
-            with resources.as_file(zh) as zh_path:
-                return IpcScheme.from_files(en_path, zh_path)
-        return IpcScheme.from_files(en_path)
+    with contextlib.ExitStack() as stack:
+        en_path = stack.enter_context(resources.as_file(data / SCHEME_FILE))
+        zh_paths = [
+            stack.enter_context(resources.as_file(data / name))
+            for name in (TITLES_ZH_FILE, CLASSES_ZH_FILE)
+            if (data / name).is_file()
+        ]
+        return IpcScheme.from_files(en_path, zh_paths)
 
 
 def validate_ipc(text: IpcSymbol | str, scheme: IpcScheme | None = None) -> IpcSymbol:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.patents.application import ParsedApplication
 from ipcenter.patents.corpus import PatentRecord
 from ipcenter.preexam.models import (
+    AnalysisJob,
     AnalysisStatus,
     Case,
     CaseAnalysis,
@@ -186,9 +187,17 @@ def _load_classifier() -> Any:
     return IpcClassifier.load()
 
 
-def analysis_compute(case: Case, version: CaseVersion) -> Computed:
+def _no_beat() -> None:
+    pass
+
+
+def analysis_compute(
+    case: Case, version: CaseVersion, *, beat: Callable[[], None] = _no_beat
+) -> Computed:
     """Classify the version and search prior art for each independent claim. Nothing here may
-    stop the case: a part that fails is reported in `errors` and the rest is kept."""
+    stop the case: a part that fails is reported in `errors` and the rest is kept. `beat` is
+    called between the stages (the job's heartbeat; it raises when the job is no longer this
+    worker's, which stops the computation)."""
     out = Computed()
     if case.patent_type == PatentType.DESIGN:
         out.status = AnalysisStatus.NOT_APPLICABLE
@@ -203,6 +212,7 @@ def analysis_compute(case: Case, version: CaseVersion) -> Computed:
         logger.exception("case %s: the corpus index cannot be opened", case.pk)
         out.errors.append(f"corpus: {exc}")
         backend = None
+    beat()
     classified = False
     try:
         classifier = _load_classifier()
@@ -228,6 +238,7 @@ def analysis_compute(case: Case, version: CaseVersion) -> Computed:
     except Exception as exc:
         logger.exception("case %s: IPC suggestion failed", case.pk)
         out.errors.append(f"classification: {exc}")
+    beat()
     searched = False
     if backend is not None and out.corpus_size == 0:
         searched = True  # nothing to search yet: an empty list, not a failure
@@ -525,7 +536,9 @@ def case_citation_remove(*, citation: Citation, actor: Any) -> None:
 
 
 def analysis_schedule(version: CaseVersion) -> None:
-    """After the transaction that wrote `version` commits, analyse it in a job."""
+    """Record the job that analyses `version` (in the transaction that writes it) and run it
+    after that transaction commits; the sweep re-queues it if its worker dies (analysis_jobs)."""
+    AnalysisJob.objects.get_or_create(version=version)
     version_id = version.pk
 
     def enqueue() -> None:

@@ -22,7 +22,9 @@ from pydantic import ValidationError as PydanticValidationError
 from ipcenter.accounts.access import can, get_for_user_or_404, require
 from ipcenter.accounts.models import Organization, User
 from ipcenter.accounts.roles import Perm
+from ipcenter.api_schemas import Paging, page
 from ipcenter.centers.models import Center
+from ipcenter.idempotency.decorators import idempotent
 from ipcenter.lib.errors import InvalidInput
 from ipcenter.preexam import selectors
 from ipcenter.preexam.analysis import is_center_side
@@ -251,15 +253,13 @@ class DiffOut(Schema):
     counts: dict[str, int]
 
 
-class CaseFilterIn(Schema):
+class CaseFilterIn(Paging):
     state: str = ""
     patent_type: str = ""
     examiner_id: int | None = None
     center: str = ""
     q: str = ""
     unassigned: bool = False
-    offset: int = 0
-    limit: int = 50
 
 
 class DiffQuery(Schema):
@@ -456,9 +456,7 @@ def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> list[dict[
             unassigned=filters.unassigned,
         ),
     )
-    limit = max(1, min(filters.limit, 200))
-    offset = max(filters.offset, 0)
-    return [summary_out(c) for c in qs[offset : offset + limit]]
+    return [summary_out(c) for c in page(qs, filters)]
 
 
 @router.post(
@@ -466,6 +464,7 @@ def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> list[dict[
     response={201: CaseOut},
     summary="Submit a case (multipart: `request` as JSON, one file per part)",
 )
+@idempotent
 def case_create(
     request: HttpRequest,
     form: Form[SubmitForm],
@@ -526,6 +525,7 @@ def not_accept(request: HttpRequest, case_id: int, payload: ReasonIn) -> dict[st
     response={201: OpinionOut},
     summary="Issue the examiner's opinion (the applicant may amend once)",
 )
+@idempotent
 def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Status:
     case = _case(request, case_id)
     issued = case_opinion_issue(
@@ -542,6 +542,7 @@ def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Status:
     response={201: VersionOut},
     summary="Amend once after an opinion (multipart: one file per amended part)",
 )
+@idempotent
 def amend(
     request: HttpRequest,
     case_id: int,
@@ -662,6 +663,7 @@ def conflict_index(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/conflicts", response={201: ConflictOut}, summary="Declare a conflict with an organization"
 )
+@idempotent
 def conflict_create(request: HttpRequest, payload: ConflictIn) -> Status:
     require(request.user, Perm.EXAMINER_CONFLICT_DECLARE)
     organization = get_object_or_404(Organization, pk=payload.organization_id, is_active=True)

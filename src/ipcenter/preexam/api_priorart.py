@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from ipcenter.accounts.roles import Perm
+from ipcenter.idempotency.decorators import idempotent
 from ipcenter.preexam import selectors
 from ipcenter.preexam.analysis import (
     case_analysis_refresh,
@@ -44,14 +45,14 @@ class SuggestionOut(Schema):
     reasons: list[NeighbourOut] = Field(description="The nearest labelled documents")
 
 
-class PassageOut(Schema):
+class PriorArtPassageOut(Schema):
     field: str
     text: str
     spans: list[list[int]] = Field(description="[start, end] of each matched word in text")
     score: float
 
 
-class DocumentOut(Schema):
+class PriorArtDocumentOut(Schema):
     key: str
     office: str = ""
     publication_number: str = ""
@@ -63,21 +64,21 @@ class DocumentOut(Schema):
     language: str = ""
 
 
-class HitOut(Schema):
+class PriorArtHitOut(Schema):
     rank: int
     document_key: str
     score: float
     bm25_rank: int | None
     dense_rank: int | None
-    document: DocumentOut = Field(description="As the corpus held it when found")
-    passages: list[PassageOut] = Field(description="BM25: highlighted passages")
-    sentences: list[PassageOut] = Field(description="Dense: the closest sentences")
+    document: PriorArtDocumentOut = Field(description="As the corpus held it when found")
+    passages: list[PriorArtPassageOut] = Field(description="BM25: highlighted passages")
+    sentences: list[PriorArtPassageOut] = Field(description="Dense: the closest sentences")
     cited_as: str | None = Field(None, description="X, Y or A when cited")
 
 
 class ClaimPriorArtOut(Schema):
     claim_number: int
-    hits: list[HitOut]
+    hits: list[PriorArtHitOut]
 
 
 class AnalysisFindingOut(Schema):
@@ -117,7 +118,7 @@ class CitationIn(Schema):
 class CitationOut(Schema):
     id: int
     document_key: str
-    document: DocumentOut
+    document: PriorArtDocumentOut
     category: str
     claims: list[int]
     note: str
@@ -245,6 +246,7 @@ def citation_index(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     response={201: CitationOut},
     summary="Cite a document as X, Y or A for some claims (replaces an earlier marking of it)",
 )
+@idempotent
 def citation_create(request: HttpRequest, case_id: int, payload: CitationIn) -> Status:
     case = _examiner_case(request, case_id)
     citation = case_citation_mark(

@@ -12,6 +12,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ipcenter.accounts.access import get_for_user_or_404
+from ipcenter.idempotency.decorators import idempotent
 from ipcenter.preexam.models import Case, Clock, OfficeAction
 from ipcenter.preexam.stats import (
     Figures,
@@ -208,6 +209,7 @@ def cnipa_filing(request: HttpRequest, case_id: int, payload: CnipaFilingIn) -> 
     response={201: OfficeActionOut},
     summary="Record an office action of the fast examination (starts its response clock)",
 )
+@idempotent
 def office_action_create(request: HttpRequest, case_id: int, payload: OfficeActionIn) -> Status:
     case = _case(request, case_id)
     action = office_action_record(

@@ -300,7 +300,7 @@ def conflict_declare(
             actor=examiner,
             tag="preexam:conflict:declared",
             subject=conflict,
-            new={"organization": organization.name, "reason": reason},
+            new={"organization": organization.pk, "reason": reason},
             organization=organization,
         )
     return conflict

@@ -38,6 +38,7 @@ from ipcenter.calendar import add_workdays
 from ipcenter.centers.models import Center
 from ipcenter.documents.models import Document
 from ipcenter.filings import services as filings
+from ipcenter.filings.demo import demo_engagements
 from ipcenter.filings.demo import demo_person as _person
 from ipcenter.filings.demo import demo_png as _png
 from ipcenter.filings.eligibility import REQUIRED_PURPOSES
@@ -637,6 +638,7 @@ def load_preexam_demo(stdout: TextIOBase | None = None) -> None:
     _examiners(pudong, password_from=User.objects.filter(username="examiner").first())
     _pudong_filing(cast.organizations[CHIP], pudong, cast.managers["pudong"])
     _pudong_agency(cast.organizations[AGENCY], pudong, cast.managers["pudong"])
+    demo_engagements()  # the agent files and answers for the demo enterprises
     demo_cases = Case.objects.filter(organization__is_demo=True)
     if not demo_cases.exists():
         stamper = Stamper()

@@ -204,6 +204,20 @@ def _same_day_dual(data: EligibilityInput, on: dt.date) -> RuleResult:
             and (normalise_text(first_claim(first.parsed)) == claim1)
         )
         if same_title or same_claim:
+            names = {
+                "reference": case.reference,
+                "type": PatentType(case.patent_type).label,
+                "what": _("title") if same_title else _("claim 1"),
+            }
+            # An agency learns the reference only of a case it filed itself: the enterprise's
+            # other cases are not the agency's to read.
+            if data.agency is not None and case.agency_id != data.agency.pk:
+                return RuleResult(
+                    "no_same_day_dual",
+                    False,
+                    _("A %(type)s was submitted today for the same invention (same %(what)s).")
+                    % names,
+                )
             return RuleResult(
                 "no_same_day_dual",
                 False,
@@ -211,11 +225,7 @@ def _same_day_dual(data: EligibilityInput, on: dt.date) -> RuleResult:
                     "%(reference)s (%(type)s) was submitted today for the same invention "
                     "(same %(what)s)."
                 )
-                % {
-                    "reference": case.reference,
-                    "type": PatentType(case.patent_type).label,
-                    "what": _("title") if same_title else _("claim 1"),
-                },
+                % names,
             )
     return RuleResult("no_same_day_dual", True, "")
 

@@ -115,9 +115,23 @@ class Case(models.Model):
         return AccessScope(
             center_id=self.center_id,
             organization_id=self.organization_id,
-            also_organization_ids=frozenset({self.agency_id}) if self.agency_id else frozenset(),
+            also_organization_ids=self.engaged_agency_ids(),
             assignee_id=self.examiner_id,
         )
+
+    def engaged_agency_ids(self) -> frozenset[int]:
+        """The case's agency holds it only while an engagement of the enterprise is in force for
+        the case's center (asked on every read and act; see filings.models.Engagement)."""
+        from ipcenter.filings.selectors import engagements_covering
+
+        if (
+            not self.agency_id
+            or not engagements_covering(
+                enterprise=self.organization_id, agency=self.agency_id, center=self.center_id
+            ).exists()
+        ):
+            return frozenset()
+        return frozenset({self.agency_id})
 
 
 class DocumentPart(models.TextChoices):
@@ -377,6 +391,43 @@ class CaseAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"analysis of {self.version_id}"
+
+
+class AnalysisJobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+
+
+class AnalysisJob(models.Model):
+    """The job that analyses a version after intake or an amendment (see analysis_jobs.py).
+
+    Written in the transaction that writes the version, so a job lost with its worker is still
+    known: while it runs it beats (``heartbeat_at``) under its claim (``attempt``), and the
+    sweep queues again one whose heartbeat stopped.
+    """
+
+    version = models.OneToOneField(
+        CaseVersion, on_delete=models.CASCADE, related_name="analysis_job"
+    )
+    state = models.CharField(
+        max_length=10, choices=AnalysisJobState.choices, default=AnalysisJobState.QUEUED
+    )
+    # Claims by a worker so far; the running worker's lease (see ipcenter.lib.jobs).
+    attempt = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(state="running"), name="analysisjob_running"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"analysis job of {self.version_id} ({self.state})"
 
 
 class PriorArtHit(models.Model):

@@ -7,13 +7,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from ipcenter.accounts.access import can, centers_with, get_for_user_or_404, organizations_with
 from ipcenter.accounts.models import User
 from ipcenter.accounts.roles import Perm, Role
 from ipcenter.centers.models import Center
+from ipcenter.filings.selectors import engagements_covering
 from ipcenter.preexam.clocks import running_clock
 from ipcenter.preexam.models import (
     Case,
@@ -80,7 +81,15 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     and those of the centers they manage. The one statement of the rule; single cases are
     fetched through it too."""
     orgs = organizations_with(user, Perm.CASE_VIEW_OWN)
-    condition = Q(organization_id__in=orgs) | Q(agency_id__in=orgs)
+    # An agency sees the cases it filed only while the enterprise's engagement is in force.
+    engaged = Exists(
+        engagements_covering(
+            enterprise=OuterRef("organization_id"),
+            agency=OuterRef("agency_id"),
+            center=OuterRef("center_id"),
+        )
+    )
+    condition = Q(organization_id__in=orgs) | (Q(agency_id__in=orgs) & Q(engaged))
     examine_centers = centers_with(user, Perm.CASE_EXAMINE)
     if examine_centers is None:
         condition |= Q(examiner_id=user.pk)
@@ -254,7 +263,7 @@ def case_applicant_side(case: Case) -> list[User]:
         memberships__organization_id=case.organization_id,
         memberships__role__in=(Role.ENTERPRISE_ADMIN, Role.APPLICANT),
     )
-    if case.agency_id:
+    if case.engaged_agency_ids():
         member |= Q(
             memberships__is_active=True,
             memberships__organization_id=case.agency_id,

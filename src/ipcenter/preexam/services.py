@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -28,7 +28,12 @@ from ipcenter.audit.services import audit_record
 from ipcenter.centers.models import Center
 from ipcenter.centers.selectors import center_setting
 from ipcenter.documents.models import Document, DocumentKind
-from ipcenter.documents.services import document_grant, document_store, upload_error_message
+from ipcenter.documents.services import (
+    archive_limits,
+    document_grant,
+    document_store,
+    upload_error_message,
+)
 from ipcenter.documents.validation import (
     DOCX,
     JPEG,
@@ -40,6 +45,8 @@ from ipcenter.documents.validation import (
     UploadRejected,
     check_upload,
 )
+from ipcenter.filings.models import EngagementActivity
+from ipcenter.filings.selectors import engagement_in_force
 from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.notifications.services import notify
 from ipcenter.patents.application import PARSE_ERROR_MESSAGES, ParsedApplication, ParseError
@@ -65,7 +72,10 @@ from ipcenter.preexam.models import (
     Severity,
     VersionDocument,
 )
-from ipcenter.preexam.workflow import CASE_WORKFLOW, case_transition
+from ipcenter.preexam.workflow import CASE_WORKFLOW, case_transition, require_agency_mandate
+
+if TYPE_CHECKING:
+    from ipcenter.patents.documents import ReaderLimits
 
 S = CaseState
 
@@ -256,11 +266,13 @@ def _clean_priorities(
 
 
 def resolve_parties(
-    *, actor: Any, applicant_organization_id: int | None
+    *, actor: Any, applicant_organization_id: int | None, center: Center
 ) -> tuple[Organization, Organization | None]:
     """The applicant organization and, for an agent, the agency acting for it.
 
-    An enterprise's own people submit for their enterprise; an agent names the enterprise.
+    An enterprise's own people submit for their enterprise; an agent names an enterprise that
+    engaged the agency for filing at the center (an engagement in force). Any other enterprise,
+    existing or not, gets the same refusal, so that nobody learns of it here.
     """
     own = Organization.objects.filter(
         pk__in=organizations_with(actor, Perm.CASE_SUBMIT), is_active=True
@@ -275,12 +287,14 @@ def resolve_parties(
     chosen = next((o for o in enterprises if o.pk == applicant_organization_id), None)
     if chosen is not None:
         return chosen, None
-    if agencies:
-        applicant = Organization.objects.filter(
-            pk=applicant_organization_id, kind=OrgKind.ENTERPRISE, is_active=True
-        ).first()
-        if applicant is not None:
-            return applicant, agencies[0]
+    applicant = Organization.objects.filter(
+        pk=applicant_organization_id, kind=OrgKind.ENTERPRISE, is_active=True
+    ).first()
+    for agency in agencies:
+        if applicant is not None and engagement_in_force(
+            enterprise=applicant, agency=agency, center=center, activity=EngagementActivity.FILING
+        ):
+            return applicant, agency
     message = gettext_lazy("You cannot submit cases for this organization.")
     raise InvalidInput(message, errors={"applicant_organization_id": str(message)})
 
@@ -330,6 +344,7 @@ def _check_upload(part: str, upload: UploadedFile) -> None:
             size=upload.size or 0,
             stream=upload.file,  # type: ignore[arg-type]
             max_bytes=settings.IPCENTER_MAX_UPLOAD_BYTES,
+            archive_limits=archive_limits(),
         )
     except UploadRejected as exc:
         message = upload_error_message(exc)
@@ -356,6 +371,17 @@ def parse_error_message(exc: ParseError) -> str:
     return text
 
 
+def reader_limits() -> ReaderLimits:
+    """What the patent reader takes from one document, from the settings."""
+    from ipcenter.patents.documents import ReaderLimits
+
+    return ReaderLimits(
+        archive=archive_limits(),
+        max_paragraphs=settings.IPCENTER_DOCUMENT_MAX_PARAGRAPHS,
+        max_chars=settings.IPCENTER_DOCUMENT_MAX_CHARS,
+    )
+
+
 def parse_uploads(files: Sequence[Upload]) -> dict[str, ParsedApplication]:
     """Parse every text part; a ParseError becomes InvalidInput naming the part and the place."""
     from ipcenter.patents.documents import parse_document
@@ -367,7 +393,9 @@ def parse_uploads(files: Sequence[Upload]) -> dict[str, ParsedApplication]:
         data = upload.read()
         upload.seek(0)
         try:
-            parsed[part] = parse_document(upload.name or part, data, part=part)
+            parsed[part] = parse_document(
+                upload.name or part, data, part=part, limits=reader_limits()
+            )
         except ParseError as exc:
             message = _("%(part)s: %(error)s") % {
                 "part": DocumentPart(part).label,
@@ -579,7 +607,7 @@ def case_check_eligibility(
 ) -> list[RuleResult]:
     """A dry run: the request data checked and every rule's result, nothing stored."""
     organization, agency = resolve_parties(
-        actor=actor, applicant_organization_id=request.applicant_organization_id
+        actor=actor, applicant_organization_id=request.applicant_organization_id, center=center
     )
     _require_submitter(actor, organization, agency)
     clean = clean_request(request)
@@ -603,7 +631,7 @@ def case_submit(
 ) -> Case:
     """Take in a case: check, parse, check eligibility, then store everything in one go."""
     organization, agency = resolve_parties(
-        actor=actor, applicant_organization_id=request.applicant_organization_id
+        actor=actor, applicant_organization_id=request.applicant_organization_id, center=center
     )
     _require_submitter(actor, organization, agency)
     clean = clean_request(request)
@@ -662,11 +690,11 @@ def case_submit(
                 tag="preexam:case:submitted",
                 subject=case,
                 new={
+                    # References only: the title and the rest are the case's own content.
                     "reference": case.reference,
-                    "title": case.title,
                     "patent_type": case.patent_type,
                     "main_code": case.main_code,
-                    "agency": agency.name if agency else None,
+                    "agency": agency.pk if agency else None,
                     "documents": [d.sha256 for d in stored],
                 },
                 organization=organization,
@@ -688,6 +716,7 @@ def case_submit(
 def _preflight(*, case: Case, to: str, actor: Any) -> None:
     """Refuse an illegal move before any upload is read (the same answers as case_transition)."""
     CASE_WORKFLOW.check_move(case, to, actor)
+    require_agency_mandate(case, actor)
 
 
 def _need_reason(reason: str) -> str:

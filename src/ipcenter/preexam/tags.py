@@ -32,6 +32,7 @@ EVENT_LABELS: dict[str, Any] = {
     "preexam:clock:escalated": _("Overdue deadline escalated to the managers"),
     # IPC suggestion, prior art and citations (analysis.py).
     "preexam:analysis:computed": _("IPC suggestion and prior art computed"),
+    "preexam:analysis:requeued": _("IPC suggestion and prior art queued again (worker lost)"),
     "preexam:citation:marked": _("Document cited against a case"),
     "preexam:citation:removed": _("Citation removed from a case"),
 }

@@ -7,7 +7,8 @@ the notifications: a second worker running at the same time finds the row taken 
 waits for the first to commit, then matches nothing) and never notifies twice.
 
 `preexam_analyse_version` computes the IPC suggestion and prior art of a version after the
-intake or the amendment that wrote it has committed (see analysis.py).
+intake or the amendment that wrote it has committed (see analysis.py); `preexam_analyses_requeue`
+queues again those whose worker died (analysis_jobs.py).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from ipcenter.centers.models import Center
 from ipcenter.centers.selectors import center_setting
 from ipcenter.filings.selectors import center_managers
 from ipcenter.notifications.services import notify
-from ipcenter.preexam.analysis import case_analyse
-from ipcenter.preexam.models import CaseAnalysis, CaseEvent, CaseVersion, Clock, ClockKind
+from ipcenter.preexam.analysis_jobs import analysis_job_run, analysis_jobs_sweep
+from ipcenter.preexam.models import CaseEvent, Clock, ClockKind
 from ipcenter.preexam.selectors import case_applicant_side
 from ipcenter.preexam.tracking import case_url
 
@@ -214,10 +215,11 @@ def preexam_clocks_tick() -> dict[str, int]:
 @db_task()
 def preexam_analyse_version(version_id: int) -> str:
     """IPC suggestion and prior art of a version just submitted or amended (once: a person's
-    refresh calls the service directly)."""
-    version = CaseVersion.objects.filter(pk=version_id).first()
-    if version is None:
-        return "gone"
-    if CaseAnalysis.objects.filter(version=version).exists():
-        return "analysed already"
-    return case_analyse(case_version=version).status
+    refresh calls the service directly; see analysis_jobs.py)."""
+    return analysis_job_run(version_id=version_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def preexam_analyses_requeue() -> int:
+    """Every minute: queue again the analyses whose worker stopped beating (it died)."""
+    return analysis_jobs_sweep()

@@ -39,7 +39,12 @@ from ipcenter.preexam.models import (
     OfficeAction,
     PatentType,
 )
-from ipcenter.preexam.workflow import Actor, actor_kinds, case_transition
+from ipcenter.preexam.workflow import (
+    Actor,
+    actor_kinds,
+    case_transition,
+    require_agency_mandate,
+)
 
 S = CaseState
 
@@ -145,6 +150,7 @@ def _check_date(value: dt.date, *, field: str, not_before: dt.date | None, label
 def _require_recorder(actor: Any, case: Case) -> None:
     if not actor_kinds(actor, case) & RECORDERS:
         raise PermissionDenied("preexam:case:record")
+    require_agency_mandate(case, actor)
 
 
 def _lock(case: Case) -> Case:

@@ -29,7 +29,9 @@ from ipcenter.accounts.access import (
 )
 from ipcenter.accounts.models import Organization, User
 from ipcenter.accounts.roles import OrgKind, Perm, Role
-from ipcenter.filings.models import EntityFiling, FilingState
+from ipcenter.filings.models import EngagementActivity, EntityFiling, FilingState
+from ipcenter.filings.selectors import engaged_enterprise_ids
+from ipcenter.idempotency.decorators import form_token_once
 from ipcenter.lib.errors import DomainError
 from ipcenter.patents.application import SECTION_LABELS, Claim, ParsedApplication
 from ipcenter.preexam import eligibility, selectors
@@ -147,18 +149,24 @@ def examiner_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _applicant_choices(user: Any) -> QuerySet[Organization]:
-    """The enterprises the person may submit for: their own, or (agents) the filed ones."""
+    """The enterprises the person may submit for: their own, or (agents) the filed ones that
+    engaged the agency for filing."""
     own = organizations_with(user, Perm.CASE_SUBMIT)
     enterprises = Organization.objects.filter(pk__in=own, kind=OrgKind.ENTERPRISE)
-    if Organization.objects.filter(pk__in=own, kind=OrgKind.AGENCY).exists():
+    agencies = set(
+        Organization.objects.filter(pk__in=own, kind=OrgKind.AGENCY).values_list("pk", flat=True)
+    )
+    if agencies:
         filed = EntityFiling.objects.filter(state=FilingState.ACTIVE).values("organization_id")
+        engaged = engaged_enterprise_ids(agency_ids=agencies, activity=EngagementActivity.FILING)
         enterprises = enterprises | Organization.objects.filter(
             pk__in=filed, kind=OrgKind.ENTERPRISE, is_active=True
-        )
+        ).filter(pk__in=engaged)
     return enterprises.distinct().order_by("name")
 
 
 @login_required
+@form_token_once
 def case_new(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CASE_SUBMIT)
     form = CaseSubmitForm(
@@ -224,9 +232,26 @@ def claim_tree(claims: list[Claim]) -> list[ClaimNode]:
     return roots
 
 
+# The case page shows this much of the description (characters); the rest is in the document.
+# Intake bounds new documents (IPCENTER_DOCUMENT_MAX_CHARS), but a page must stay small anyway.
+PAGE_DESCRIPTION_CHARS = 300_000
+
+
+def shown_description(app: ParsedApplication) -> tuple[list[Any], int]:
+    """The description's paragraphs that fit the page, and how many are left out."""
+    shown: list[Any] = []
+    budget = PAGE_DESCRIPTION_CHARS
+    for paragraph in app.description:
+        budget -= len(paragraph.text)
+        if budget < 0:
+            break
+        shown.append(paragraph)
+    return shown, len(app.description) - len(shown)
+
+
 def description_sections(app: ParsedApplication) -> list[tuple[str, list[Any]]]:
     groups: list[tuple[str, list[Any]]] = []
-    for paragraph in app.description:
+    for paragraph in shown_description(app)[0]:
         label = _(SECTION_LABELS[paragraph.section]) if paragraph.section in SECTION_LABELS else ""
         if not groups or groups[-1][0] != label:
             groups.append((label, []))
@@ -275,6 +300,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "app": app,
         "claim_tree": claim_tree(app.claims),
         "sections": description_sections(app),
+        "description_left_out": shown_description(app)[1],
         "findings": findings,
         "opinions": case.opinions.prefetch_related("items", "citations").select_related(
             "examiner", "version"
@@ -475,6 +501,7 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def conflict_index(request: HttpRequest) -> HttpResponse:
     may_declare = can(request.user, Perm.EXAMINER_CONFLICT_DECLARE)
     if not (may_declare or can(request.user, Perm.CASE_MANAGE)):

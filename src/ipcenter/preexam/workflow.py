@@ -11,6 +11,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,29 @@ actor_kinds = CASE_WORKFLOW.actor_kinds
 moves_for = CASE_WORKFLOW.moves_for
 
 
+def require_agency_mandate(case: Case, actor: Any) -> None:
+    """An agent acts on an existing case (amends, withdraws, records the national office's events
+    and responses) only under an engagement in force for amendments and responses. The
+    enterprise's own people and the center's staff are not concerned."""
+    from ipcenter.accounts.access import AccessScope, can
+    from ipcenter.filings.models import EngagementActivity
+    from ipcenter.filings.selectors import engagements_covering
+
+    if not case.agency_id or not getattr(actor, "is_authenticated", False):
+        return
+    if actor_kinds(actor, case) & {Actor.EXAMINER, Actor.MANAGER}:
+        return
+    if can(actor, Perm.CASE_SUBMIT, AccessScope(organization_id=case.organization_id)):
+        return
+    if not engagements_covering(
+        enterprise=case.organization_id,
+        agency=case.agency_id,
+        center=case.center_id,
+        activity=EngagementActivity.RESPONSES,
+    ).exists():
+        raise PermissionDenied(Perm.CASE_SUBMIT.value)
+
+
 def case_transition(
     *,
     case: Case,
@@ -98,6 +122,7 @@ def case_transition(
         locked = Case.objects.select_for_update().get(pk=case.pk)
         frm = locked.state
         CASE_WORKFLOW.check_move(locked, to, actor)
+        require_agency_mandate(locked, actor)
         if guard is not None:
             guard(locked)
         old, new = apply_move(locked, to, updates)

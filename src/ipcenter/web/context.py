@@ -130,6 +130,13 @@ NAV: tuple[NavSection, ...] = (
         (
             NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW, "journal-text"),
             NavItem(_("Users"), "accounts:users", Perm.USER_MANAGE, "person-gear"),
+            NavItem(
+                _("Role requests"),
+                "accounts:role_requests",
+                (Perm.USER_MANAGE, Perm.ROLE_APPROVE),
+                "person-check",
+                "nav-role-requests",
+            ),
             NavItem(_("Organizations"), "accounts:organizations", Perm.USER_MANAGE, "buildings"),
         ),
     ),

@@ -147,7 +147,8 @@ def recent_audit(user: User, m: Membership) -> Panel:
         rows=[
             Row(
                 title=event_label(e.tag),
-                detail=f"{e.actor_label} · {e.subject_label}",
+                # Redacted rows have no label: the subject's type and id stand in for it.
+                detail=f"{e.actor_label} · {e.subject_label or f'{e.subject_type}:{e.subject_id}'}",
                 url=reverse("audit:list") + f"?tag={e.tag}",
             )
             for e in events

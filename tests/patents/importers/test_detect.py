@@ -20,6 +20,9 @@ from tests.patents.importers.support import SAMPLES
 EXPECTED_FORMATS = {
     "cn_patents_a01.jsonl": "jsonl-cn-a01",
     "energy_abstracts_cpc.jsonl": "jsonl-energy-cpc",
+    "gp_energy_patents_cpc.jsonl": "jsonl-cpc-list",
+    "green_aviation_ipc_zh_en.jsonl": "jsonl-zh-en-ipc",
+    "patstat_c30b_b82y_ipc.jsonl": "jsonl-patstat-ipc",
     "us_grants_2007_01.jsonl": "jsonl-us-text",
     "us_patents_ipc.jsonl": "jsonl-us-ipc",
     "raw/lens_drones_5884.csv": "lens-csv",
@@ -47,6 +50,7 @@ EXPECTED_FORMATS = {
 }
 REFERENCE_DATA = {
     "phrase_similarity.jsonl": "phrase pairs",
+    "raw/ipc_classes_zh.tsv": "IPC section and class titles in Chinese",
     "raw/ipc_scheme_2020_en.tsv": "IPC scheme",
     "raw/ipc_section_a_titles_zh.txt": "IPC titles in Chinese",
     "raw/wipo_ipc_technology_concordance.xlsx": "Excel workbook",
@@ -66,9 +70,10 @@ def test_every_shared_file_is_classified(shared_data: Path) -> None:
     for name in EXPECTED_FORMATS:
         assert found[name] is None, name
     for name, what in REFERENCE_DATA.items():
-        assert found[name] is not None
-        assert found[name].startswith("not patent data: "), name
-        assert what in found[name], name
+        reason = found[name]
+        assert reason is not None
+        assert reason.startswith("not patent data: "), name
+        assert what in reason, name
     assert "unknown format" in (found["README.md"] or "")
 
 
@@ -96,10 +101,30 @@ def test_reference_data_is_refused_with_a_reason(shared_data: Path, name: str) -
 def test_the_shipped_scheme_is_reference_data() -> None:
     scheme = Path(__file__).parents[3] / "src/ipcenter/patents/data/ipc_scheme_2020_en.tsv.gz"
     titles = scheme.with_name("ipc_titles_zh.tsv.gz")
+    classes = scheme.with_name("ipc_classes_zh.tsv.gz")
     with pytest.raises(NotPatentData, match=r"IPC scheme \(symbols and English titles\)"):
         detect_format(scheme)
     with pytest.raises(NotPatentData, match="Chinese titles"):
         detect_format(titles)
+    with pytest.raises(NotPatentData, match="IPC section and class titles in Chinese"):
+        detect_format(classes)
+
+
+def test_a_headed_list_of_titles_is_told_apart(tmp_path: Path) -> None:
+    """Under a "symbol<TAB>title" header: sections and classes in Chinese are the class list;
+    anything longer is a scheme; a header over other lines is no IPC data at all."""
+    longer = tmp_path / "longer.tsv"
+    longer.write_text("symbol\ttitle_zh\nA\t人类生活必需\nA01B\t整地\n", encoding="utf-8")
+    with pytest.raises(NotPatentData, match=r"IPC scheme \(symbols and Chinese titles\)"):
+        detect_format(longer)
+    english = tmp_path / "english.tsv"
+    english.write_text("symbol\ttitle\nA\tHUMAN NECESSITIES\nA01\tAGRICULTURE\n")
+    with pytest.raises(NotPatentData, match=r"IPC scheme \(symbols and English titles\)"):
+        detect_format(english)
+    other = tmp_path / "other.tsv"
+    other.write_text("symbol\ttitle\nAAPL\tApple\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown format"):
+        detect_format(other)
 
 
 def test_unknown_empty_and_binary_files(tmp_path: Path) -> None:

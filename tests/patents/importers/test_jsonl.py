@@ -16,6 +16,9 @@ from tests.patents.importers.support import SAMPLES, by_key, find, items
 COUNTS = [
     ("cn_patents_a01.jsonl", 9088, 0),
     ("energy_abstracts_cpc.jsonl", 13916, 1),  # FI128373B: abstract "null", no English
+    ("gp_energy_patents_cpc.jsonl", 194, 0),
+    ("green_aviation_ipc_zh_en.jsonl", 1358, 3),  # ID2020PID02266A, ID2020PID02277A, HRP...AA1
+    ("patstat_c30b_b82y_ipc.jsonl", 1075, 0),
     ("us_grants_2007_01.jsonl", 3485, 1),  # line 1: ".Rapp.history", not a patent
     ("us_patents_ipc.jsonl", 9906, 0),
 ]
@@ -136,6 +139,181 @@ def test_energy_rejection(shared_data: Path) -> None:
     assert item.rejection.source == "energy_abstracts_cpc.jsonl"
 
 
+def test_green_aviation_mapping(shared_data: Path) -> None:
+    """Chinese and English of each family: the office's language is the record's own."""
+    path = shared_data / "green_aviation_ipc_zh_en.jsonl"
+    polish, chinese = (item.record for item in items(path, limit=2))
+    assert polish is not None and chinese is not None
+    assert (polish.key, polish.office, polish.kind) == ("PL2631174", "PL", "T3")
+    assert polish.language == "en"
+    assert polish.title == (
+        "Rotary wing aircraft provided with a rear rotor, and method for optimising the "
+        "operation of a rear rotor"
+    )
+    assert polish.abstract.startswith("The aircraft (1) has a control unit (30)")
+    assert polish.translations["zh"]["title"] == "具有后旋翼的旋翼飞机,以及用于优化后旋翼操作的方法"
+    assert polish.translations["zh"]["abstract"].startswith("飞行器(1)具有用于控制变桨装置(20)")
+    assert polish.ipc == ["B64C 27/12", "B64C 27/82"]  # "B64C27/12", first = main
+    assert polish.main_ipc == "B64C 27/12"
+    assert polish.applicants == ["欧洲直升机公司"]
+    assert polish.filing_date == polish.priority_date == dt.date(2013, 1, 21)
+    assert (polish.source, polish.source_id) == ("green_aviation_ipc_zh_en.jsonl", "PL2631174T3")
+    assert (chinese.key, chinese.kind, chinese.language) == ("CN103104575", "A", "zh")
+    assert chinese.title == "电弧式放电等离子体涡流发生器"
+    assert chinese.translations["en"]["title"] == (
+        "Electric arc type discharging plasma vortex generator"
+    )
+    assert chinese.abstract.startswith("本发明设计了一种电弧式放电等离子体涡流发生器，")
+    assert chinese.languages() == ["zh", "en"]
+    # Applicants are separated by " | ".
+    french = items(path, start=7, limit=1)[0].record
+    assert french is not None and french.key == "FR3002360"
+    assert french.applicants == ["空中客车集团简化股份公司", "空中客车运营简化股份公司"]
+    # "-" stands for no IPC: the record has none, and nothing is noted.
+    italian = items(path, start=87, limit=1)[0]
+    assert italian.record is not None and italian.record.key == "IT202000109053"
+    assert (italian.record.ipc, italian.notes) == ([], ())
+    # Indian national-phase numbers name the branch with five letters.
+    assert by_key(path, "IN1604DELNP2013").kind == "A"
+
+
+def test_green_aviation_rejections(shared_data: Path) -> None:
+    path = shared_data / "green_aviation_ipc_zh_en.jsonl"
+    rejected = [item.rejection for item in items(path) if item.rejection]
+    assert [(r.position, r.reason) for r in rejected] == [
+        (947, "line 948: not a publication number: 'ID2020PID02266A'"),
+        (949, "line 950: not a publication number: 'ID2020PID02277A'"),
+        (1317, "line 1318: not a publication number: 'HRP20221010AA1'"),
+    ]
+    assert all(r.source == "green_aviation_ipc_zh_en.jsonl" for r in rejected)
+
+
+def test_cpc_list_mapping(shared_data: Path) -> None:
+    path = shared_data / "gp_energy_patents_cpc.jsonl"
+    first = items(path, limit=1)[0]
+    record = first.record
+    assert record is not None
+    assert (record.key, record.kind, record.office, record.language) == (
+        "EP2123778", "B1", "EP", "en",
+    )  # fmt: skip
+    assert record.title == "Flue dust discharging method and system"
+    # The whole list, in the source's order (not main-first), each symbol normalised.
+    assert len(record.cpc) == 14
+    assert record.cpc[:3] == ["C21B 7/00", "C21B 7/002", "C21B 7/22"]
+    assert record.cpc[-1] == "Y02P 10/25"
+    assert "C21B 2100/44" in record.cpc
+    assert (record.ipc, record.translations, first.notes) == ([], {}, ())
+    japanese = by_key(path, "JP2010031867")
+    assert japanese.language == "ja"
+    assert japanese.title == "複合サイクル発電プラント用排熱回収ボイラ"
+    # The file's "lang" is wrong at times: the text decides, with a note.
+    portuguese = find(path, lambda r: r.key == "WO2013033795")
+    assert portuguese.record is not None and portuguese.record.language == "pt"
+    assert portuguese.notes == ("lang 'de' does not match the text, which reads as 'pt'",)
+
+
+def test_patstat_mapping(shared_data: Path) -> None:
+    """Application numbers only: keys follow the CNAPP rule; escaped breaks and mangled
+    characters are repaired, with notes."""
+    path = shared_data / "patstat_c30b_b82y_ipc.jsonl"
+    first, pct = items(path, limit=2)
+    record = first.record
+    assert record is not None
+    assert (record.key, record.office) == ("EPAPP11830687", "EP")
+    assert (record.application_number, record.publication_number) == ("EP11830687", "")
+    assert record.title == ""
+    assert "\\n" not in record.abstract
+    assert "(Tb x R 1-x ) 2 O 3 (I) wherein x satisfies 0.4 ≤ x ≤ 1.0 and R" in record.abstract
+    assert record.ipc == ["C30B 15/08", "C30B 29/22", "C30B 13/24"]
+    assert (record.language, record.source_id) == ("en", "EP11830687")
+    assert first.notes == (
+        "abstract: escaped line breaks ('\\n') read as line breaks",
+        "abstract: mis-decoded characters repaired ('€ƒ' -> '\\u2003', '‰¤' -> '≤')",
+    )
+    assert pct.record is not None
+    assert (pct.record.key, pct.record.office) == ("WOAPPEP2012056739", "WO")
+    # A CN number's check digit comes after a dot, and is no part of the key.
+    chinese = items(path, start=91, limit=1)[0].record
+    assert chinese is not None
+    assert (chinese.key, chinese.application_number) == ("CNAPP201180011758", "CN201180011758.X")
+    # French abstracts, marked "en" in the file, some read as Latin-9 once too often.
+    french = items(path, start=511, limit=1)[0]
+    assert french.record is not None and french.record.key == "FRAPP1759543"
+    assert french.record.language == "fr"
+    assert french.record.abstract.startswith(
+        "Procédé de fabrication d'une hétérojonction comprenant au moins une couche épitaxiale"
+    )
+    assert "de l'oxygène moléculaire" in french.record.abstract
+    assert "mis en œuvre par dépôt" in french.record.abstract
+    assert "Ã" not in french.record.abstract
+    assert french.notes == (
+        "abstract: mis-decoded characters repaired "
+        "('Ã©' -> 'é', 'Å“' -> 'œ', 'ÃŽ' -> 'ô', 'Ã' -> 'à')",
+        "lang 'en' does not match the text, which reads as 'fr'",
+    )
+    # An English abstract from the French office stays English, without a note.
+    english = items(path, start=68, limit=1)[0]
+    assert english.record is not None and english.record.key == "FRAPP1250821"
+    assert (english.record.language, english.notes) == ("en", ())
+
+
+def test_new_sets_reject_bad_lines_alone(shared_data: Path, tmp_path: Path) -> None:
+    green = (shared_data / "green_aviation_ipc_zh_en.jsonl").read_bytes().splitlines()
+    patstat = (shared_data / "patstat_c30b_b82y_ipc.jsonl").read_bytes().splitlines()
+    aviation = _write(
+        tmp_path / "aviation.jsonl",
+        [
+            green[0],
+            green[1][:300],  # cut short
+            b'{"id": "CN103104575A", "title": "", "title_zh": "", "abstract": "", '
+            b'"abstract_zh": "", "ipc": []}',
+            b'{"id": "CN103104575A", "title": 5, "title_zh": "x", "abstract": "", '
+            b'"abstract_zh": "", "ipc": []}',
+            b'{"id": "CN103104575A", "title": "x", "title_zh": "", "abstract": "", '
+            b'"abstract_zh": "", "ipc": "B64C27/12;B64", "filing_date": "2013-02-30"}',
+            green[2],
+        ],
+    )
+    found = list(open_source(aviation).iter_items())
+    assert open_source(aviation).format == "jsonl-zh-en-ipc"
+    assert [item.rejection.reason if item.rejection else None for item in found] == [
+        None,
+        "line 2: not JSON at column 273: Invalid control character",
+        "line 3: the record has no title, abstract or claims",
+        "line 4: field 'title' is not text but int",
+        None,
+        None,
+    ]
+    # Only the English survives for a CN family: it becomes the record's own text.
+    survivor = found[4]
+    assert survivor.record is not None
+    assert (survivor.record.language, survivor.record.title) == ("en", "x")
+    assert survivor.record.ipc == ["B64C 27/12"]
+    assert survivor.notes == (
+        "filing_date '2013-02-30' is not a date",
+        "IPC 'B64' dropped: 'B64' is an IPC class; a subclass (class and a letter, e.g. "
+        "'A61K') is needed",
+    )
+    applications = _write(
+        tmp_path / "applications.jsonl",
+        [
+            patstat[0],
+            b'{"id": "", "abstract": "x", "ipc": [], "patstat_appln_id": "1"}',
+            b'{"id": "EP ABC", "abstract": "x", "ipc": [], "patstat_appln_id": "2"}',
+            b'{"id": "EP11830687", "office": "FR", "abstract": "x", "ipc": [], '
+            b'"patstat_appln_id": "3"}',
+        ],
+    )
+    found = list(open_source(applications).iter_items())
+    assert [item.rejection.reason if item.rejection else None for item in found] == [
+        None,
+        "line 2: the application number is empty",
+        "line 3: not an application number: 'EP ABC'",
+        None,
+    ]
+    assert found[3].notes == ("office 'FR' differs from the number's 'EP'",)
+
+
 def test_us_grants_text(shared_data: Path) -> None:
     path = shared_data / "us_grants_2007_01.jsonl"
     junk, first = items(path, limit=2)
@@ -154,7 +332,14 @@ def test_us_grants_text(shared_data: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["us_patents_ipc.jsonl", "energy_abstracts_cpc.jsonl", "us_grants_2007_01.jsonl"]
+    "name",
+    [
+        "us_patents_ipc.jsonl",
+        "energy_abstracts_cpc.jsonl",
+        "us_grants_2007_01.jsonl",
+        "green_aviation_ipc_zh_en.jsonl",
+        "patstat_c30b_b82y_ipc.jsonl",
+    ],
 )
 def test_resume_gives_the_same_items(shared_data: Path, name: str) -> None:
     path = shared_data / name

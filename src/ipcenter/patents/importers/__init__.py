@@ -33,9 +33,12 @@ from ipcenter.patents.importers.base import (
 from ipcenter.patents.importers.jsonl import (
     CnA01Source,
     CnipaJsonlSource,
+    CpcListSource,
     EnergyCpcSource,
+    PatstatIpcSource,
     UsIpcSource,
     UsTextSource,
+    ZhEnIpcSource,
 )
 from ipcenter.patents.importers.tables import (
     FamilyCsvSource,
@@ -66,6 +69,9 @@ FORMATS: dict[str, type[StreamSource]] = {
         UsIpcSource,
         CnA01Source,
         EnergyCpcSource,
+        ZhEnIpcSource,
+        CpcListSource,
+        PatstatIpcSource,
         UsTextSource,
         CnipaJsonlSource,
         LensCsvSource,
@@ -87,6 +93,8 @@ _PATENT_XML_ROOTS = {
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _XML_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>|\s+)*", re.S)
 _SCHEME_LINE = re.compile(r"^[A-H](?:\d\d(?:[A-Z](?:\d{10})?)?)?\t")
+_SCHEME_HEADER = re.compile(r"^symbol\ttitle(?:_[a-z]{2})?[ \t]*\r?\n", re.I)
+_CLASS_LINE = re.compile(r"^[A-H](?:\d\d)?\t[^\t]+$")
 _ZH_TITLES = re.compile(r"^[A-H]部|^[A-H]\d\d[A-Z] \d{1,4}/\d{2,6}·", re.M)
 
 
@@ -116,6 +124,16 @@ def detect_format(path: Path) -> str:
         return "uspto-brs"
     if stripped.startswith("{"):
         return _detect_jsonl(path)
+    header = _SCHEME_HEADER.match(stripped)
+    if header:
+        # A list of titles under a header line ("symbol<TAB>title_zh").
+        stripped = stripped[header.end() :]
+        lines = [line for line in stripped.splitlines() if line.strip()]
+        if re.search(r"[\u4e00-\u9fff]", stripped) and all(map(_CLASS_LINE.match, lines)):
+            raise NotPatentData(
+                "IPC section and class titles in Chinese: reference data, not patent records; "
+                "ipcenter ships them as ipc_classes_zh.tsv.gz"
+            )
     if _SCHEME_LINE.match(stripped):
         language = "Chinese" if re.search(r"[\u4e00-\u9fff]", text) else "English"
         raise NotPatentData(
@@ -192,7 +210,10 @@ def _detect_jsonl(path: Path) -> str:
             "phrase pairs with expert similarity scores (a benchmark set for semantic "
             "similarity), not patent records"
         )
-    for source in (UsTextSource, EnergyCpcSource, CnA01Source, UsIpcSource):
+    # The most specific families first: the Chinese-English and PATSTAT sets also hold the
+    # keys of the US IPC set.
+    specific = (ZhEnIpcSource, PatstatIpcSource, CpcListSource)
+    for source in (UsTextSource, EnergyCpcSource, *specific, CnA01Source, UsIpcSource):
         if source.keys <= keys:
             return source.format
     if keys & {"publication_number", "application_number"}:

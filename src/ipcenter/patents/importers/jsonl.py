@@ -6,6 +6,14 @@
   ``abstract``, ``ipc_subclass``, ``lang``), e.g. cn_patents_a01.jsonl.
 * ``jsonl-energy-cpc``: multilingual publications (``id`` = publication number with kind,
   ``office``, ``cpc_group``, ``abstract`` in the original language, ``abstract_en``).
+* ``jsonl-zh-en-ipc``: families with title and abstract in Chinese and English (``title``,
+  ``title_zh``, ``abstract``, ``abstract_zh``, ``ipc``, ``office``, ``applicant``,
+  ``filing_date``), e.g. green_aviation_ipc_zh_en.jsonl.
+* ``jsonl-cpc-list``: publications with their whole CPC list (``id``, ``title``, ``abstract``
+  in the original language, ``cpc``, ``office``, ``lang``), e.g. gp_energy_patents_cpc.jsonl.
+* ``jsonl-patstat-ipc``: PATSTAT applications (``id`` = office + application number,
+  ``abstract``, ``ipc`` (partial labels), ``patstat_appln_id``), e.g.
+  patstat_c30b_b82y_ipc.jsonl.
 * ``jsonl-us-text``: US grants as text (``file`` = "patent<number>.txt", ``text`` = "title: ...
   abstract: ..."), e.g. us_grants_2007_01.jsonl.
 * ``cnipa-jsonl``: the documented JSON Lines format for Chinese office records (see
@@ -42,10 +50,13 @@ from ipcenter.patents.importers.language import detect_language
 __all__ = [
     "CnA01Source",
     "CnipaJsonlSource",
+    "CpcListSource",
     "EnergyCpcSource",
     "JsonlSource",
+    "PatstatIpcSource",
     "UsIpcSource",
     "UsTextSource",
+    "ZhEnIpcSource",
 ]
 
 
@@ -247,6 +258,187 @@ class EnergyCpcSource(JsonlSource):
             translations=translations,
             source_id=_string(data, "id"),
         )
+
+
+# -- green_aviation_ipc_zh_en ----------------------------------------------------------------
+
+# Offices that publish in Chinese: there the Chinese text is the original.
+_CHINESE_OFFICES = frozenset({"CN", "TW", "HK", "MO"})
+
+
+def _checked_publication(
+    source_id: str, data: dict[str, Any], builder: RecordBuilder
+) -> tuple[str, str, str]:
+    """(office, number, kind) of a publication number, its office checked against the
+    ``office`` field (a difference is noted; the number wins)."""
+    written = _string(data, "office").strip().upper()
+    office, number, kind = publication(source_id, written)
+    if written and written != office:
+        builder.note(f"office {written!r} differs from the number's {office!r}")
+    return office, number, kind
+
+
+def _checked_language(text: str, office: str, data: dict[str, Any], builder: RecordBuilder) -> str:
+    """The language read from the text; a ``lang`` field that says otherwise is noted (the
+    sets' ``lang`` is wrong at times), and used only where the text gives no evidence."""
+    written = _string(data, "lang").strip().lower()
+    language = detect_language(text, office) or written
+    if written and written != language:
+        builder.note(f"lang {written!r} does not match the text, which reads as {language!r}")
+    return language
+
+
+class ZhEnIpcSource(JsonlSource):
+    """Families with title and abstract in Chinese and in English, one of them machine-made.
+
+    The record's own text is the Chinese one where the office publishes in Chinese (CN, TW,
+    HK, MO), the English one elsewhere; the other language is its translation.
+    """
+
+    format = "jsonl-zh-en-ipc"
+    label = "JSON Lines: families in Chinese and English with IPC (title_zh, abstract_zh, ipc)"
+    keys = frozenset({"id", "title", "title_zh", "abstract", "abstract_zh", "ipc"})
+
+    def map(self, data: dict[str, Any], builder: RecordBuilder) -> PatentRecord:
+        source_id = _string(data, "id")
+        office, number, kind = _checked_publication(source_id, data, builder)
+        texts = {
+            "en": {part: clean_text(_string(data, part)) for part in ("title", "abstract")},
+            "zh": {part: clean_text(_string(data, f"{part}_zh")) for part in ("title", "abstract")},
+        }
+        language, other = ("zh", "en") if office in _CHINESE_OFFICES else ("en", "zh")
+        if not any(texts[language].values()):
+            language, other = other, language  # only the translation survives
+        translations: dict[str, dict[str, str]] = {}
+        kept = {part: text for part, text in texts[other].items() if text}
+        if kept and texts[other] != texts[language]:
+            translations[other] = kept
+        filed = builder.date(data.get("filing_date"), "filing_date")
+        return PatentRecord(
+            office=office,
+            publication_number=number,
+            kind=kind,
+            filing_date=filed,
+            priority_date=filed,
+            title=texts[language]["title"],
+            abstract=texts[language]["abstract"],
+            applicants=unique_names(_texts(data.get("applicant"), r"\s+\|\s+|[;；]")),
+            ipc=builder.ipc(_texts(data.get("ipc"))),
+            language=language,
+            translations=translations,
+            source_id=source_id,
+        )
+
+
+# -- gp_energy_patents_cpc -------------------------------------------------------------------
+
+
+class CpcListSource(JsonlSource):
+    """Publications with their whole CPC list, in the order of the source (Google Patents):
+    the first symbol is not the main one. The language is read from the text: the ``lang``
+    field is wrong at times (a Portuguese abstract marked "de")."""
+
+    format = "jsonl-cpc-list"
+    label = "JSON Lines: publications with their full CPC list (id, title, abstract, cpc, lang)"
+    keys = frozenset({"id", "title", "abstract", "cpc"})
+
+    def map(self, data: dict[str, Any], builder: RecordBuilder) -> PatentRecord:
+        source_id = _string(data, "id")
+        office, number, kind = _checked_publication(source_id, data, builder)
+        title, abstract = clean_text(data.get("title")), clean_text(data.get("abstract"))
+        return PatentRecord(
+            office=office,
+            publication_number=number,
+            kind=kind,
+            title=title,
+            abstract=abstract,
+            cpc=builder.cpc(_texts(data.get("cpc"))),
+            language=_checked_language(f"{title} {abstract}", office, data, builder),
+            source_id=source_id,
+        )
+
+
+# -- patstat_c30b_b82y_ipc -------------------------------------------------------------------
+
+# UTF-8 read as a single-byte code page: a lead byte C2-DF shown as "Â"-"ß", then a
+# continuation byte as Latin-9 (as some French abstracts show) or Windows-1252 shows it: "Ã©"
+# for "é", "Ãš" for "è", "ÃŽ" for "ô", "Å“" for "œ", "Â\xad" for a soft hyphen. "Ã" before a
+# space is "à", its no-break space (A0) turned into a space.
+_CONTINUATION = "\u00a0-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_2 = re.compile(f"[\u00c2-\u00df][{_CONTINUATION}]|Ã(?= )")
+# A three-byte character whose lead byte E2 was lost: "‰¤" for "≤", "€ƒ" for an em space.
+_MOJIBAKE_E2 = re.compile(f"[€‰][{_CONTINUATION}]")
+_ESCAPED_BREAK = re.compile(r"\\[nr]")
+
+
+def _repair(text: str, label: str, builder: RecordBuilder) -> str:
+    """Text of an export that escaped its line breaks twice and mangled UTF-8, put right;
+    each kind of repair is noted with what it changed."""
+    repaired = _ESCAPED_BREAK.sub("\n", text)
+    if repaired != text:
+        builder.note(f"{label}: escaped line breaks ('\\n') read as line breaks")
+    changes: dict[str, str] = {}
+
+    def undo(match: re.Match[str], lead: bytes = b"") -> str:
+        bad = match.group()
+        for codec in ("iso8859_15", "cp1252"):
+            try:
+                raw = lead + (bad.encode(codec) if bad != "Ã" else b"\xc3\xa0")
+                good = raw.decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            changes.setdefault(bad, good)
+            return good
+        return bad
+
+    repaired = _MOJIBAKE_2.sub(undo, repaired)
+    repaired = _MOJIBAKE_E2.sub(lambda match: undo(match, b"\xe2"), repaired)
+    if changes:
+        shown = ", ".join(f"{bad!r} -> {good!r}" for bad, good in list(changes.items())[:4])
+        builder.note(f"{label}: mis-decoded characters repaired ({shown})")
+    return repaired
+
+
+class PatstatIpcSource(JsonlSource):
+    """PATSTAT query results: applications without publication numbers, keyed on the
+    application number like the Chinese A01 set ("EPAPP11830687"); ``ipc`` holds only the
+    codes of the queried subclasses (``labels_partial``). ``lang`` says "en" throughout, though
+    French, Japanese and German abstracts are among them: the language is read from the text."""
+
+    format = "jsonl-patstat-ipc"
+    label = "JSON Lines: PATSTAT applications with partial IPC (id = application number)"
+    keys = frozenset({"id", "abstract", "ipc", "patstat_appln_id"})
+
+    def map(self, data: dict[str, Any], builder: RecordBuilder) -> PatentRecord:
+        source_id = _string(data, "id")
+        written = _string(data, "office").strip().upper()
+        number = _application_number(source_id, written)
+        office = number[:2]
+        if written and written != office:
+            builder.note(f"office {written!r} differs from the number's {office!r}")
+        title = clean_text(_repair(_string(data, "title"), "title", builder))
+        abstract = clean_text(_repair(_string(data, "abstract"), "abstract", builder))
+        return PatentRecord(
+            office=office,
+            application_number=number,
+            title=title,
+            abstract=abstract,
+            ipc=builder.ipc(_texts(data.get("ipc"))),
+            language=_checked_language(f"{title} {abstract}", office, data, builder),
+            source_id=source_id,
+        )
+
+
+def _application_number(text: str, office: str) -> str:
+    """Office + application number; a CN number's check digit, given without its dot in
+    PATSTAT ("CN2012102084074", "CN201180011758X"), is written after one."""
+    compact = re.sub(r"\s+", "", text.strip().upper())
+    if not compact:
+        raise RecordError("the application number is empty")
+    cn = re.fullmatch(r"CN(\d{8}|\d{12})([\dX])", compact)
+    if cn is not None:
+        return f"CN{cn[1]}.{cn[2]}"
+    return application(text, office)
 
 
 # -- us_grants_2007_01 -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ipcenter.accounts.roles import (
     ROLE_ORG_KINDS,
     ROLE_PERMISSIONS,
     STAFF_ROLES,
+    TWO_PERSON_ROLES,
     OrgKind,
     Perm,
     Role,
@@ -45,9 +46,41 @@ The **system administrator** runs the installation (people, roles, the audit log
 **deliberately not entitled to the content of confidential documents**: it holds no document
 permission.
 
+**The two-person rule.** Nobody may grant a role to themselves. A role that opens confidential
+content (one holding any of the document, case or filing permissions that read it), or that
+decides who gets such roles (the system administrator, the center manager), is not granted at
+once: the grant becomes a **role request**, in force only when a second person approves it:
+another system administrator, or a manager of the center the role is bound to. Neither the
+administrator who asked nor the person who would get the role may approve it; the one who asked
+may cancel it. Request and decision are audited. Revoking a role and granting it again is a new
+request. Roles that open no confidential content are granted at once. Which roles the rule covers
+is derived from the matrix below (`TWO_PERSON_ROLES` in `ipcenter.accounts.roles`): currently
+{two_person_roles}.
+
+**API tokens** are made only in a signed-in browser session, never with another token; with
+`IPCENTER_STAFF_TOTP=required` a staff member's session must have passed the TOTP check, and a
+staff member's token made without it is refused. Revoking a token revokes the tokens it made.
+
 **Staff roles need a second factor (TOTP)**: with `IPCENTER_STAFF_TOTP=required`, the production
 default, a staff member who has not passed the TOTP check reaches nothing but the TOTP pages,
 sign-out and the language switch (the API answers 403).
+
+**An agency acts for an enterprise only under an engagement** the enterprise granted
+(`filings.Engagement`): its enterprise administrator creates and revokes it (`filings:filing:apply`;
+the agents list those their agency holds), naming one center or all, the activities (pre-examination
+filing; amendments and responses) and the validity. The engagement must be in force, not revoked,
+for the case's center at intake (and for the eligibility check), on every amendment, withdrawal or
+national-office record, and on every read of the case: once it is revoked or expires, the agency no
+longer sees the cases it filed under it (the enterprise keeps them), and naming the enterprise gets
+the same refusal as an unknown organization. An agency sees only the cases it filed itself.
+
+**What audit readers see**: every row of the audit log they may read (a center manager, their
+center's; the system administrator, all) with its references: the event, who, when, from which
+address, the subject's type and id, its center and organization. The row's content (old and new
+values, the subject's title) is shown only to a reader entitled to the subject itself, as each
+area states it (`ipcenter.audit.subjects`); for anyone else it is empty and marked
+`content_hidden`, and a search in it finds nothing. The system administrator therefore sees
+references only for cases, filings and documents.
 """
 
 SCOPE_MEANING = {
@@ -90,7 +123,8 @@ def roles_doc_text() -> str:
 
 
 def _render() -> str:
-    lines = [INTRO, "## Roles", ""]
+    two_person = ", ".join(f"`{role.value}`" for role in Role if role in TWO_PERSON_ROLES)
+    lines = [INTRO.replace("{two_person_roles}", two_person), "## Roles", ""]
     lines += _table(
         ["Role", "Code", "Held in", "Staff (TOTP)", "Bound to a center"],
         [

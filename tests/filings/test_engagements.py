@@ -1,0 +1,353 @@
+"""Engagements (issue 9, items 3 and 4): an agency acts for an enterprise, and learns anything
+about it, only under an engagement the enterprise's administrator granted and has not revoked,
+for the case's center and the activity, on the day.
+
+Enterprise A (Dave, Erin) engages Grace's agency in `ready()`; Gina's agency B is registered with
+Shanghai but engaged by nobody unless a test says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from ipcenter.audit.models import AuditEvent
+from ipcenter.filings import services as filings
+from ipcenter.filings.models import Engagement, EngagementActivity
+from ipcenter.filings.selectors import engagement_in_force
+from ipcenter.lib.errors import Conflict, InvalidInput
+from ipcenter.preexam import services
+from ipcenter.preexam.models import Case
+from tests.conftest import Cast, client_for
+from tests.matrix_support import MISSING_ID
+from tests.preexam.factories import (
+    SAMPLE,
+    case_request,
+    engaged,
+    opinion_case,
+    ready,
+    registered_agency,
+    sample_upload,
+    submitted_case,
+)
+
+ELIGIBILITY = "/api/v1/preexam/eligibility"
+
+
+def _eligibility(client: Any, cast: Cast, applicant_id: int, **changes: Any) -> Any:
+    request = case_request(cast.ent_a)
+    body = {
+        "center": "shanghai",
+        "title": request.title,
+        "patent_type": "invention",
+        "applicants": [cast.ent_a.name],
+        "inventors": ["I"],
+        "main_code": request.main_code,
+        "applicant_organization_id": applicant_id,
+        **changes,
+    }
+    return client.post(ELIGIBILITY, json.dumps(body), content_type="application/json")
+
+
+def _revoke(cast: Cast) -> None:
+    engagement = Engagement.objects.get(enterprise=cast.ent_a, agency=cast.agency)
+    filings.engagement_revoke(actor=cast.dave, engagement=engagement)
+
+
+def _expire(cast: Cast) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Engagement.objects.filter(enterprise=cast.ent_a, agency=cast.agency).update(
+        valid_until=yesterday
+    )
+
+
+def _submit_as(cast: Cast, user: Any, center: Any = None) -> Case:
+    return services.case_submit(
+        actor=user,
+        center=center or cast.shanghai,
+        request=case_request(cast.ent_a, agency_for=cast.ent_a),
+        files=[("full", sample_upload())],
+    )
+
+
+def _refusal(error: InvalidInput) -> tuple[str, dict[str, Any]]:
+    return str(error.message), dict(error.errors)
+
+
+# --- item 3: the eligibility check is no oracle -------------------------------------------------
+
+
+def test_an_unrelated_agency_learns_nothing_from_the_eligibility_check(cast: Cast) -> None:
+    ready(cast)
+    registered_agency(cast.agency_b, cast.shanghai)
+    # Enterprise A's unpublished invention, filed today: Gina guesses its title.
+    case = submitted_case(cast)
+    gina = client_for(cast.gina)
+    guessed = _eligibility(gina, cast, cast.ent_a.pk, patent_type="utility_model", title=case.title)
+    unknown = _eligibility(gina, cast, MISSING_ID, patent_type="utility_model", title=case.title)
+    assert guessed.status_code == unknown.status_code == 422
+    assert guessed.content == unknown.content
+    assert case.reference.encode() not in guessed.content
+    assert b"quota" not in guessed.content
+
+
+def test_an_agency_whose_engagement_was_revoked_learns_nothing_either(cast: Cast) -> None:
+    ready(cast)
+    case = submitted_case(cast)
+    _revoke(cast)
+    grace = client_for(cast.grace)
+    guessed = _eligibility(
+        grace, cast, cast.ent_a.pk, patent_type="utility_model", title=case.title
+    )
+    unknown = _eligibility(grace, cast, MISSING_ID, patent_type="utility_model", title=case.title)
+    assert (guessed.status_code, guessed.content) == (unknown.status_code, unknown.content)
+
+
+def test_the_same_day_hint_names_no_case_the_agency_did_not_file(cast: Cast) -> None:
+    ready(cast)
+    own = submitted_case(cast)  # Erin's, not the agency's
+    response = _eligibility(
+        client_for(cast.grace), cast, cast.ent_a.pk, patent_type="utility_model", title=own.title
+    )
+    assert response.status_code == 200, response.content
+    dual = {r["rule"]: r for r in response.json()}["no_same_day_dual"]
+    assert dual["passed"] is False
+    assert own.reference not in dual["detail"]
+
+
+def test_the_same_day_hint_names_the_agencys_own_case(cast: Cast) -> None:
+    ready(cast)
+    filed = submitted_case(cast, by_agent=True)
+    response = _eligibility(
+        client_for(cast.grace), cast, cast.ent_a.pk, patent_type="utility_model", title=filed.title
+    )
+    dual = {r["rule"]: r for r in response.json()}["no_same_day_dual"]
+    assert filed.reference in dual["detail"]
+
+
+def test_the_submission_page_offers_only_engaging_enterprises(cast: Cast) -> None:
+    ready(cast)
+    registered_agency(cast.agency_b, cast.shanghai)
+    page = client_for(cast.gina).get("/preexam/cases/new/").content.decode()
+    assert cast.ent_a.name not in page
+    assert cast.ent_a.name in client_for(cast.grace).get("/preexam/cases/new/").content.decode()
+
+
+# --- item 4: intake --------------------------------------------------------------------------
+
+
+def test_an_agency_without_engagement_is_refused_as_for_an_unknown_enterprise(cast: Cast) -> None:
+    ready(cast)
+    registered_agency(cast.agency_b, cast.shanghai)
+    with pytest.raises(InvalidInput) as named:
+        _submit_as(cast, cast.gina)
+    with pytest.raises(InvalidInput) as unknown:
+        services.case_submit(
+            actor=cast.gina,
+            center=cast.shanghai,
+            request=case_request(cast.ent_a, applicant_organization_id=MISSING_ID),
+            files=[("full", sample_upload())],
+        )
+    assert _refusal(named.value) == _refusal(unknown.value)
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("end", [_revoke, _expire], ids=["revoked", "expired"])
+def test_an_ended_engagement_is_refused_at_intake(cast: Cast, end: Any) -> None:
+    ready(cast)
+    assert _submit_as(cast, cast.grace).agency == cast.agency
+    end(cast)
+    with pytest.raises(InvalidInput):
+        _submit_as(cast, cast.grace)
+
+
+def test_an_engagement_not_yet_in_force_is_refused(cast: Cast) -> None:
+    ready(cast)
+    Engagement.objects.update(valid_from=timezone.localdate() + dt.timedelta(days=1))
+    with pytest.raises(InvalidInput):
+        _submit_as(cast, cast.grace)
+
+
+def test_an_engagement_for_another_center_does_not_cover_this_one(cast: Cast) -> None:
+    ready(cast)
+    Engagement.objects.update(center=cast.pudong)
+    with pytest.raises(InvalidInput):
+        _submit_as(cast, cast.grace)
+    Engagement.objects.update(center=cast.shanghai)
+    assert _submit_as(cast, cast.grace).agency == cast.agency
+
+
+def test_an_engagement_for_responses_only_does_not_let_the_agency_file(cast: Cast) -> None:
+    ready(cast)
+    Engagement.objects.update(may_file=False)
+    with pytest.raises(InvalidInput):
+        _submit_as(cast, cast.grace)
+
+
+# --- item 4: amendments, responses and reads -----------------------------------------------------
+
+
+def _amend(user: Any, case: Case) -> Any:
+    return client_for(user).post(
+        f"/api/v1/preexam/cases/{case.pk}/amend",
+        {"note": "narrowed", "claims": sample_upload(SAMPLE)},
+    )
+
+
+@pytest.mark.parametrize("end", [_revoke, _expire], ids=["revoked", "expired"])
+def test_an_ended_engagement_closes_the_case_to_the_agency(cast: Cast, end: Any) -> None:
+    case = opinion_case(cast, by_agent=True)
+    grace = client_for(cast.grace)
+    assert grace.get(f"/api/v1/preexam/cases/{case.pk}").status_code == 200
+    end(cast)
+    read = grace.get(f"/api/v1/preexam/cases/{case.pk}")
+    missing = grace.get(f"/api/v1/preexam/cases/{MISSING_ID}")
+    assert read.status_code == missing.status_code == 404
+    assert read.content == missing.content
+    assert grace.get(f"/preexam/cases/{case.pk}/").status_code == 404
+    listed = grace.get("/api/v1/preexam/cases").json()
+    assert case.reference not in json.dumps(listed)
+    assert _amend(cast.grace, case).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.case_withdraw(case=case, actor=cast.grace, reason="gone")
+    # The enterprise still has its case, and its own people act on it.
+    assert client_for(cast.erin).get(f"/api/v1/preexam/cases/{case.pk}").status_code == 200
+    assert _amend(cast.erin, case).status_code == 201
+
+
+def test_a_filing_only_engagement_reads_but_does_not_amend(cast: Cast) -> None:
+    case = opinion_case(cast, by_agent=True)
+    Engagement.objects.update(may_respond=False)
+    assert client_for(cast.grace).get(f"/api/v1/preexam/cases/{case.pk}").status_code == 200
+    assert _amend(cast.grace, case).status_code == 403
+    Engagement.objects.update(may_respond=True)
+    assert _amend(cast.grace, case).status_code == 201
+
+
+def test_another_agency_engaged_by_the_enterprise_does_not_see_the_case(cast: Cast) -> None:
+    case = submitted_case(cast, by_agent=True)
+    engaged(cast.ent_a, cast.agency_b)
+    assert client_for(cast.gina).get(f"/api/v1/preexam/cases/{case.pk}").status_code == 404
+
+
+# --- granting and revoking -----------------------------------------------------------------
+
+
+def test_the_enterprise_admin_grants_and_revokes_with_audit(cast: Cast) -> None:
+    engagement = filings.engagement_grant(
+        actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency, center=cast.shanghai
+    )
+    assert engagement_in_force(
+        enterprise=cast.ent_a,
+        agency=cast.agency,
+        center=cast.shanghai,
+        activity=EngagementActivity.FILING,
+    )
+    assert (
+        engagement_in_force(enterprise=cast.ent_a, agency=cast.agency, center=cast.pudong) is None
+    )
+    filings.engagement_revoke(actor=cast.dave, engagement=engagement)
+    engagement.refresh_from_db()
+    assert engagement.revoked_by == cast.dave and engagement.revoked_at is not None
+    assert (
+        engagement_in_force(enterprise=cast.ent_a, agency=cast.agency, center=cast.shanghai) is None
+    )
+    tags = list(
+        AuditEvent.objects.filter(subject_id=str(engagement.pk))
+        .order_by("id")
+        .values_list("tag", flat=True)
+    )
+    assert tags == ["filings:engagement:granted", "filings:engagement:revoked"]
+    with pytest.raises(Conflict):
+        filings.engagement_revoke(actor=cast.dave, engagement=engagement)
+
+
+@pytest.mark.parametrize("who", ["frank", "erin", "grace"])
+def test_only_the_enterprise_admin_of_that_enterprise_grants(cast: Cast, who: str) -> None:
+    with pytest.raises(PermissionDenied):
+        filings.engagement_grant(
+            actor=getattr(cast, who), enterprise=cast.ent_a, agency=cast.agency
+        )
+    assert not Engagement.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["frank", "erin", "grace"])
+def test_only_the_enterprise_admin_of_that_enterprise_revokes(cast: Cast, who: str) -> None:
+    engagement = engaged(cast.ent_a, cast.agency)
+    with pytest.raises(PermissionDenied):
+        filings.engagement_revoke(actor=getattr(cast, who), engagement=engagement)
+    response = client_for(getattr(cast, who)).post(
+        f"/api/v1/filings/engagements/{engagement.pk}/revoke"
+    )
+    assert response.status_code in (403, 404)
+    engagement.refresh_from_db()
+    assert engagement.revoked_at is None
+
+
+def test_the_api_grants_lists_and_revokes(cast: Cast) -> None:
+    dave = client_for(cast.dave)
+    until = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    created = dave.post(
+        "/api/v1/filings/engagements",
+        json.dumps(
+            {
+                "enterprise_id": cast.ent_a.pk,
+                "agency_id": cast.agency.pk,
+                "center": "shanghai",
+                "may_respond": False,
+                "valid_until": until,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["in_force"] is True and body["center"] == "shanghai"
+    assert body["may_file"] is True and body["may_respond"] is False
+    # The agency lists what it holds; another agency and another enterprise see nothing of it.
+    assert [e["id"] for e in client_for(cast.grace).get("/api/v1/filings/engagements").json()] == [
+        body["id"]
+    ]
+    assert client_for(cast.gina).get("/api/v1/filings/engagements").json() == []
+    assert client_for(cast.frank).get("/api/v1/filings/engagements").json() == []
+    revoked = dave.post(f"/api/v1/filings/engagements/{body['id']}/revoke")
+    assert revoked.status_code == 200
+    assert revoked.json()["in_force"] is False and revoked.json()["revoked_at"]
+
+
+def test_an_engagement_names_an_agency(cast: Cast) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        filings.engagement_grant(actor=cast.dave, enterprise=cast.ent_a, agency=cast.ent_b)
+    assert "agency_id" in caught.value.errors
+
+
+def test_the_page_grants_and_revokes(cast: Cast) -> None:
+    dave = client_for(cast.dave)
+    response = dave.post(
+        "/filings/engagements/",
+        {"enterprise": cast.ent_a.pk, "agency": cast.agency.pk, "may_file": "on"},
+    )
+    assert response.status_code == 302, response.content
+    engagement = Engagement.objects.get()
+    assert engagement.may_file and not engagement.may_respond and engagement.center is None
+    assert cast.agency.name in client_for(cast.grace).get("/filings/engagements/").content.decode()
+    assert dave.post(f"/filings/engagements/{engagement.pk}/revoke/").status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.revoked_at is not None
+
+
+def test_revoking_withdraws_the_enterprises_documents_from_the_agency(cast: Cast) -> None:
+    case = opinion_case(cast, by_agent=True)
+    assert _amend(cast.erin, case).status_code == 201
+    amended = case.versions.order_by("-number").first()
+    assert amended is not None
+    document = amended.documents.get(part="claims").document
+    grace = client_for(cast.grace)
+    assert grace.get(f"/api/v1/documents/{document.pk}").status_code == 200
+    _revoke(cast)
+    assert grace.get(f"/api/v1/documents/{document.pk}").status_code == 404
