@@ -17,7 +17,7 @@ export IPCENTER_STAFF_TOTP ?= optional
 
 help:
 	@echo "make run    set everything up and serve on http://127.0.0.1:8000 (SQLite, Huey on SQLite)"
-	@echo "make test   ruff, mypy, migrations and OpenAPI drift, pytest on PostgreSQL, browser tests"
+	@echo "make test   ruff, mypy, migrations and OpenAPI drift, pytest on PostgreSQL, API fuzzing, browser tests"
 	@echo "make bench  the benchmarks at 100k documents, each figure beside its baseline (bench-large: 1M)"
 
 $(PY):

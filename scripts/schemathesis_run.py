@@ -184,7 +184,8 @@ def fuzz(
     if seed is not None:
         command += ["--seed", str(seed)]
     started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, check=False)  # noqa: S603
+    # In the report folder: hypothesis and schemathesis leave their caches in the working folder.
+    result = subprocess.run(command, cwd=report_dir, check=False)  # noqa: S603
     figures = summarize(report)
     figures.update(role=role, seconds=round(time.monotonic() - started, 1), rc=result.returncode)
     return figures
@@ -222,6 +223,7 @@ def main() -> int:
 
     started = time.monotonic()
     roles = [r for r in args.roles.split(",") if r]
+    args.report_dir = args.report_dir.resolve()
     args.report_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ipcenter-schemathesis-") as temporary:
         var_dir = str(args.reuse or temporary)

@@ -7,6 +7,8 @@ Pudong. Nina has no role yet.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -379,3 +381,40 @@ def test_a_center_manager_cannot_grant_roles(cast: Cast) -> None:
             role=Role.PRE_EXAMINER,
         )
     assert client_for(cast.alice).get(f"/accounts/users/{cast.nina.pk}/").status_code == 403
+
+
+# --- those who may approve are told -----------------------------------------------------------
+
+
+def test_those_who_may_approve_are_told_after_commit(
+    cast: Cast, sara: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from ipcenter.notifications.models import Notification
+
+    told = Notification.objects.filter(tag="accounts:role_request:requested")
+    with django_capture_on_commit_callbacks() as callbacks:
+        nina_as_examiner(cast)
+        assert not told.exists()  # nothing before the request is committed
+    for callback in callbacks:
+        callback()
+    # Another administrator and Shanghai's manager; not Sam who asked, not Nina, not Pudong's.
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["alice", "sara"]
+    for notification in told:
+        assert notification.url == "/accounts/role-requests/"
+        shown = f"{notification.subject} {notification.body}"
+        for secret in ("nina", "Nina", "joins the examiners", cast.shanghai.organization.name):
+            assert secret not in shown
+    assert "Pre-examiner" in told.get(recipient=sara).subject
+
+
+def test_a_role_without_a_center_is_announced_to_the_other_admins_only(
+    cast: Cast, sara: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from ipcenter.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        role_request_create(
+            actor=cast.sam, user=cast.nina, organization=cast.ent_a, role=Role.APPLICANT
+        )
+    told = Notification.objects.filter(tag="accounts:role_request:requested")
+    assert list(told.values_list("recipient__username", flat=True)) == ["sara"]

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.preexam import services
 from ipcenter.preexam.models import Case
 from tests.conftest import Cast, client_for
-from tests.matrix_support import MISSING_ID
+from tests.matrix_support import MISSING_ID, MISSING_UUID
 from tests.preexam.factories import (
     SAMPLE,
     case_request,
@@ -351,3 +352,55 @@ def test_revoking_withdraws_the_enterprises_documents_from_the_agency(cast: Cast
     assert grace.get(f"/api/v1/documents/{document.pk}").status_code == 200
     _revoke(cast)
     assert grace.get(f"/api/v1/documents/{document.pk}").status_code == 404
+
+
+def test_an_expired_engagement_withdraws_the_enterprises_documents_from_the_agency(
+    cast: Cast,
+) -> None:
+    case = opinion_case(cast, by_agent=True)
+    last_day = timezone.localdate() + dt.timedelta(days=10)
+    Engagement.objects.filter(enterprise=cast.ent_a, agency=cast.agency).update(
+        valid_until=last_day
+    )
+    assert _amend(cast.erin, case).status_code == 201
+    amended = case.versions.order_by("-number").first()
+    assert amended is not None
+    document = amended.documents.get(part="claims").document
+    paths = [
+        f"/api/v1/documents/{document.pk}",
+        f"/documents/{document.pk}/",
+        f"/documents/{document.pk}/download/",
+    ]
+
+    def answers() -> list[int]:
+        grace = client_for(cast.grace)  # a fresh session: the old one would have timed out
+        return [grace.get(path).status_code for path in paths]
+
+    shanghai = timezone.get_current_timezone()
+    on_the_last_day = dt.datetime.combine(last_day, dt.time(23, 30), tzinfo=shanghai)
+    with time_machine.travel(on_the_last_day, tick=False):
+        assert answers() == [200, 200, 200]
+        assert str(document.pk) in json.dumps(
+            client_for(cast.grace).get("/api/v1/documents").json()
+        )
+    the_day_after = on_the_last_day + dt.timedelta(hours=1)
+    with time_machine.travel(the_day_after, tick=False):
+        assert answers() == [404, 404, 404]
+        grace = client_for(cast.grace)
+        missing = grace.get(f"/api/v1/documents/{MISSING_UUID}")
+        assert grace.get(paths[0]).content == missing.content
+        assert str(document.pk) not in json.dumps(grace.get("/api/v1/documents").json())
+        # The enterprise keeps its document.
+        assert client_for(cast.erin).get(paths[0]).status_code == 200
+        # Engaged again, the agency gets the enterprise's documents back.
+        filings.engagement_grant(actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency)
+        assert answers() == [200, 200, 200]
+
+
+def test_the_menu_leads_admins_and_agents_to_the_engagements(cast: Cast) -> None:
+    link = b'href="/filings/engagements/" data-testid="nav-engagements"'
+    for who in (cast.dave, cast.grace):  # the enterprise admin, the agent
+        assert link in client_for(who).get("/").content
+        assert client_for(who).get("/filings/engagements/").status_code == 200
+    for who in (cast.erin, cast.alice):  # an applicant, a center manager
+        assert b"nav-engagements" not in client_for(who).get("/").content

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -287,7 +288,32 @@ def role_request_create(
         organization=organization,
         center=grant_request.center,
     )
+    _tell_approvers(grant_request)
     return grant_request
+
+
+def _tell_approvers(grant_request: RoleGrantRequest) -> None:
+    """After commit, an inbox item for each person who may approve the request. It names the
+    role and nothing else: not the person, the organization nor the note."""
+    from ipcenter.accounts.selectors import role_request_approvers
+    from ipcenter.notifications.services import notify
+
+    role = grant_request.role
+    url = reverse("accounts:role_requests")
+
+    def subject() -> str:
+        return str(
+            _("A request for the role “%(role)s” awaits a second person's approval")
+            % {"role": Role(role).label}
+        )
+
+    def send() -> None:
+        for person in role_request_approvers(grant_request):
+            notify(
+                recipient=person, tag="accounts:role_request:requested", subject=subject, url=url
+            )
+
+    transaction.on_commit(send)
 
 
 def role_request_transition(

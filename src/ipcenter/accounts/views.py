@@ -201,6 +201,7 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def users(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.USER_MANAGE)
     form = UserCreateForm(request.POST or None)
@@ -267,6 +268,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     require(request.user, Perm.USER_MANAGE)
     person = get_object_or_404(User, pk=user_id)
@@ -344,6 +346,7 @@ def role_requests(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def role_request_move(request: HttpRequest, request_id: int) -> HttpResponse:
     grant_request = get_for_user_or_404(
         request.user,
@@ -374,6 +377,7 @@ def role_request_move(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def organizations(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.USER_MANAGE)
     form = OrganizationForm(request.POST or None)

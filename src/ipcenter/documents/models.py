@@ -61,7 +61,8 @@ class Document(models.Model):
 
 
 class DocumentGrant(models.Model):
-    """Access to one document for one more organization (e.g. the agency acting on a case)."""
+    """Access to one document for one more organization (e.g. the agency acting on a case),
+    until `expires_at` when it is set."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="grants")
     organization = models.ForeignKey(
@@ -71,6 +72,9 @@ class DocumentGrant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # None: for good. A document shared with an agency under an engagement is the agency's only
+    # until the engagement ends (see preexam.services.share_until).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

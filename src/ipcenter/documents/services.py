@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipcenter.accounts.access import AccessScope, centers_with, organizations_with, require
@@ -182,7 +184,11 @@ def documents_visible_to(user: Any) -> QuerySet[Document]:
     # A grant shares a document with an organization's document readers, not with every role held
     # there: the system administrator or a pre-examiner of that organization gains nothing.
     readers_in = organizations_with(user, Perm.DOCUMENT_VIEW_OWN)
-    condition = Q(organization_id__in=readers_in) | Q(grants__organization_id__in=readers_in)
+    # One Q for the grant, so that the organization and the expiry are those of the same grant.
+    granted = Q(grants__organization_id__in=readers_in) & (
+        Q(grants__expires_at__isnull=True) | Q(grants__expires_at__gt=timezone.now())
+    )
+    condition = Q(organization_id__in=readers_in) | granted
     center_ids = centers_with(user, Perm.DOCUMENT_VIEW_CENTER)
     if center_ids is None:
         condition |= Q(center__isnull=False)
@@ -216,16 +222,31 @@ def document_open(*, user: Any, document_id: Any, purpose: str = "download") -> 
 
 
 @transaction.atomic
-def document_grant(*, actor: Any, document: Document, organization: Organization) -> DocumentGrant:
+def document_grant(
+    *,
+    actor: Any,
+    document: Document,
+    organization: Organization,
+    expires_at: dt.datetime | None = None,
+) -> DocumentGrant:
+    """Share the document with `organization`, until `expires_at` (for good when None). Sharing
+    it again keeps the later end."""
     require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(document.organization))
-    grant, _created = DocumentGrant.objects.get_or_create(
-        document=document, organization=organization, defaults={"granted_by": actor}
+    grant, created = DocumentGrant.objects.select_for_update().get_or_create(
+        document=document,
+        organization=organization,
+        defaults={"granted_by": actor, "expires_at": expires_at},
     )
+    if not created and grant.expires_at is not None:
+        later = None if expires_at is None else max(expires_at, grant.expires_at)
+        if later != grant.expires_at:
+            grant.expires_at = later
+            grant.save(update_fields=["expires_at"])
     audit_record(
         actor=actor,
         tag="documents:document:granted",
         subject=document,
-        new={"organization": organization.pk},
+        new={"organization": organization.pk, "expires_at": grant.expires_at},
         organization=document.organization,
         center=document.center,
     )

@@ -5,6 +5,8 @@ The allowed moves of a filing are data (workflow.py); only services change a fil
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -439,6 +441,14 @@ class Engagement(models.Model):
         return AccessScope(
             organization_id=self.enterprise_id, also_organization_ids=frozenset({self.agency_id})
         )
+
+    def ends_at(self) -> dt.datetime | None:
+        """The moment the engagement ends by itself (None: open-ended): it is in force through
+        `valid_until`, in the installation's time."""
+        if self.valid_until is None:
+            return None
+        next_day = self.valid_until + dt.timedelta(days=1)
+        return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
 
     def activities(self) -> list[str]:
         return [

@@ -849,6 +849,7 @@ def engagement_grant(
             valid_until=valid_until,
             granted_by=actor,
         )
+        renewed = _renew_document_grants(engagement)
         audit_record(
             actor=actor,
             tag="filings:engagement:granted",
@@ -859,6 +860,7 @@ def engagement_grant(
                 "activities": engagement.activities(),
                 "valid_from": start,
                 "valid_until": valid_until,
+                "document_grants_renewed": renewed,
             },
             organization=enterprise,
             center=center,
@@ -873,6 +875,25 @@ def engagement_grant(
             actor=actor,
         )
     return engagement
+
+
+def _renew_document_grants(engagement: Engagement) -> int:
+    """A new engagement in force renews the sharing of the enterprise's documents with the agency
+    (at the engagement's center, or every center) that an earlier engagement's end closed or
+    would close: they are the agency's again until the new one ends. Returns how many."""
+    if engagement.valid_from > today():
+        return 0
+    grants = DocumentGrant.objects.filter(
+        organization_id=engagement.agency_id,
+        document__organization_id=engagement.enterprise_id,
+        expires_at__isnull=False,
+    )
+    if engagement.center_id is not None:
+        grants = grants.filter(document__center_id=engagement.center_id)
+    end = engagement.ends_at()
+    if end is not None:
+        grants = grants.filter(expires_at__lt=end)
+    return grants.update(expires_at=end)
 
 
 def _withdraw_document_grants(engagement: Engagement) -> int:

@@ -201,6 +201,7 @@ def filing_detail(request: HttpRequest, filing_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def filing_attach(request: HttpRequest, filing_id: int) -> HttpResponse:
     filing = _filing(request, filing_id, Perm.FILING_APPLY)
     form = AttachForm(request.POST, request.FILES)
@@ -349,6 +350,7 @@ def filing_review(request: HttpRequest, filing_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def finding_new(request: HttpRequest, filing_id: int) -> HttpResponse:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     form = FindingForm(request.POST)
@@ -452,6 +454,7 @@ def agency_register_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def engagement_page(request: HttpRequest) -> HttpResponse:
     """An enterprise administrator's engagements of agencies (and the form to grant one); an
     agent's view of the engagements the agency holds."""

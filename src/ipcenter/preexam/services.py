@@ -46,7 +46,7 @@ from ipcenter.documents.validation import (
     check_upload,
 )
 from ipcenter.filings.models import EngagementActivity
-from ipcenter.filings.selectors import engagement_in_force
+from ipcenter.filings.selectors import engagement_in_force, engagements_covering
 from ipcenter.lib.errors import Conflict, InvalidInput
 from ipcenter.notifications.services import notify
 from ipcenter.patents.application import PARSE_ERROR_MESSAGES, ParsedApplication, ParseError
@@ -459,6 +459,25 @@ def _owner_and_partner(
     raise PermissionDenied("documents:document:upload")
 
 
+def share_until(case: Case, organization: Organization) -> dt.datetime | None:
+    """How long a document of the case stays shared with `organization`: with the case's agency,
+    until the end of the enterprise's engagement of it (the latest in force at the case's center;
+    none in force: not at all), with anyone else for good (None)."""
+    if organization.pk != case.agency_id or organization.pk == case.organization_id:
+        return None
+    ends = [
+        engagement.ends_at()
+        for engagement in engagements_covering(
+            enterprise=case.organization_id, agency=case.agency_id, center=case.center_id
+        )
+    ]
+    if not ends:
+        return timezone.now()
+    if None in ends:
+        return None
+    return max(end for end in ends if end is not None)
+
+
 def organization_scope_of(organization: Organization) -> Any:
     from ipcenter.documents.services import organization_scope
 
@@ -481,7 +500,12 @@ def _store_documents(
         )
         stored.append(document)
         if partner is not None:
-            document_grant(actor=actor, document=document, organization=partner)
+            document_grant(
+                actor=actor,
+                document=document,
+                organization=partner,
+                expires_at=share_until(case, partner),
+            )
         VersionDocument.objects.create(version=version, document=document, part=part)
 
 

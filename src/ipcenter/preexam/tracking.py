@@ -39,6 +39,7 @@ from ipcenter.preexam.models import (
     OfficeAction,
     PatentType,
 )
+from ipcenter.preexam.services import share_until
 from ipcenter.preexam.workflow import (
     Actor,
     actor_kinds,
@@ -458,5 +459,10 @@ def _store_certificate(*, case: Case, actor: Any, upload: UploadedFile) -> Docum
     )
     for org in (case.organization, case.agency):
         if org is not None and org.pk != owner.pk:
-            document_grant(actor=actor, document=document, organization=org)
+            document_grant(
+                actor=actor,
+                document=document,
+                organization=org,
+                expires_at=share_until(case, org),
+            )
     return document

@@ -420,6 +420,7 @@ def case_withdraw_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def case_opinion_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     if not can(request.user, Perm.CASE_EXAMINE, case):
@@ -449,6 +450,7 @@ def case_opinion_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+@form_token_once
 def case_amend_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     if not can(request.user, Perm.CASE_SUBMIT, case):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ipcenter.accounts.access import get_for_user_or_404
+from ipcenter.idempotency.decorators import form_token_once
 from ipcenter.lib.errors import DomainError
 from ipcenter.preexam.models import Case, OfficeAction
 from ipcenter.preexam.stats import (
@@ -137,6 +138,7 @@ def _act(
 
 @login_required
 @require_POST
+@form_token_once
 def cnipa_filing(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -154,6 +156,7 @@ def cnipa_filing(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def office_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -168,6 +171,7 @@ def office_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def office_action_response(
     request: HttpRequest, case_id: int, office_action_id: int
 ) -> HttpResponse:
@@ -201,6 +205,7 @@ def leave_fast_track(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def grant(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -219,6 +224,7 @@ def grant(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@form_token_once
 def certificate(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,

@@ -61,6 +61,14 @@ NAV: tuple[NavSection, ...] = (
             ),
             NavItem(_("Agencies"), "filings:agencies", Perm.AGENCY_REVIEW, "briefcase"),
             NavItem(
+                # An enterprise administrator engages agencies; an agent sees its agency's.
+                _("Engagements"),
+                "filings:engagements",
+                (Perm.FILING_APPLY, Perm.AGENCY_REGISTER),
+                "person-vcard",
+                "nav-engagements",
+            ),
+            NavItem(
                 _("Agency registration"),
                 "filings:agency_register",
                 Perm.AGENCY_REGISTER,
