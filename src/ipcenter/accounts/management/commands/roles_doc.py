@@ -73,6 +73,8 @@ for the case's center at intake (and for the eligibility check), on every amendm
 national-office record, and on every read of the case: once it is revoked or expires, the agency no
 longer sees the cases it filed under it (the enterprise keeps them), and naming the enterprise gets
 the same refusal as an unknown organization. An agency sees only the cases it filed itself.
+Documents the enterprise shared with the agency for a case stay readable only while an engagement
+is in force (a new engagement restores them).
 
 **What audit readers see**: every row of the audit log they may read (a center manager, their
 center's; the system administrator, all) with its references: the event, who, when, from which
