@@ -23,17 +23,21 @@ logger = logging.getLogger(__name__)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from ipcenter.accounts.services import api_token_authenticate
+        from ipcenter.accounts.services import (
+            api_token_authenticate,
+            api_token_check_second_factor,
+        )
 
         api_token = api_token_authenticate(token)
         if api_token is None:
             return None
         user = api_token.user
+        if user.language:
+            translation.activate(user.language)
+        api_token_check_second_factor(api_token)  # refused in the owner's language
         request.user = user
         # Endpoints that only a browser session may use (making tokens) look for it.
         request.api_token = api_token  # type: ignore[attr-defined]
-        if user.language:
-            translation.activate(user.language)
         return user
 
 

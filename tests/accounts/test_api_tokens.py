@@ -195,8 +195,11 @@ def test_staff_without_totp_cannot_make_a_token(cast: Cast, settings: Any) -> No
     assert Client().get(ME, **bearer(response.json()["token"])).status_code == 200
 
 
-def test_a_staff_token_made_without_totp_does_not_pass_for_it(cast: Cast, settings: Any) -> None:
+def test_a_staff_token_made_without_totp_does_not_pass_for_it(
+    in_english: Cast, settings: Any
+) -> None:
     """A token made before TOTP was required (or before the person became staff) is refused."""
+    cast = in_english
     _bob_token, bob_raw = api_token_create(user=cast.bob, name="old")
     _erin_token, erin_raw = api_token_create(user=cast.erin, name="ci")
     settings.IPCENTER_STAFF_TOTP = "required"
@@ -230,3 +233,12 @@ def test_revoking_a_token_revokes_the_tokens_it_made(cast: Cast) -> None:
         ApiToken.objects.filter(revoked_at__isnull=False).values_list("name", flat=True)
     ) == {"parent", "child", "grandchild"}
     assert AuditEvent.objects.filter(tag="accounts:token:revoked").count() == 3
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_tokens_page_shows_the_header_with_its_placeholder(cast: Cast, language: str) -> None:
+    cast.dave.language = language
+    cast.dave.save(update_fields=["language"])
+    page = client_for(cast.dave).get("/accounts/tokens/").content.decode()
+    assert '<code data-testid="bearer-header">Authorization: Bearer &lt;token&gt;</code>' in page
+    assert "<token>" not in page

@@ -177,7 +177,18 @@ def test_an_invention_goes_from_entity_filing_to_grant(
     quota = Quota.objects.get(organization=cast.ent_a, center=cast.shanghai, year=today.year)
     expect(alice.get_by_test_id("quota-left")).to_have_text(str(quota.total))
 
-    # 3. The agent submits the real application (with a seeded defect) for the enterprise.
+    # 3. The enterprise administrator engages Grace's agency for the Shanghai center (without
+    # an engagement the enterprise is not even offered to the agent).
+    dave.goto("/filings/engagements/")
+    form = dave.get_by_test_id("engagement-form")
+    form.locator("#id_agency").select_option(str(cast.agency.pk))
+    form.locator("#id_center").select_option(str(cast.shanghai.pk))
+    form.locator("button").click()
+    expect(dave.get_by_test_id("engagements").locator("tbody tr")).to_have_count(1)
+    expect(dave.get_by_test_id("engagement-revoke")).to_be_visible()
+    shot(dave, "engagement-granted")
+
+    # 4. The agent submits the real application (with a seeded defect) for the enterprise.
     grace = open_page(locale="en-US")
     log_in(grace, "grace")
     grace.goto("/preexam/cases/")
@@ -203,14 +214,14 @@ def test_an_invention_goes_from_entity_filing_to_grant(
     assert case.agency_id == cast.agency.pk
     assert case.state == CaseState.SUBMITTED
 
-    # 4. The case page shows the checker's finding for the seeded defect, and who examines it.
+    # 5. The case page shows the checker's finding for the seeded defect, and who examines it.
     finding = grace.locator("[data-testid='finding'][data-code='claim_reference_forward']")
     expect(finding).to_have_count(1)
     expect(finding).to_contain_text("claim 3")
     expect(grace.get_by_test_id("case-examiner")).to_contain_text(cast.bob.display_name())
     shot(grace, "case-submitted-finding")
 
-    # 5. The auto-assigned examiner accepts the case and issues an opinion.
+    # 6. The auto-assigned examiner accepts the case and issues an opinion.
     bob = open_page(locale="en-US")
     log_in(bob, "bob")
     bob.goto("/preexam/queue/")
@@ -237,7 +248,7 @@ def test_an_invention_goes_from_entity_filing_to_grant(
     case.refresh_from_db()
     assert case.state == CaseState.OPINION_ISSUED
 
-    # 6. The applicant amends with the corrected document; the diff shows claim 3 changed.
+    # 7. The applicant amends with the corrected document; the diff shows claim 3 changed.
     erin = open_page(locale="en-US")
     log_in(erin, "erin")
     erin.goto(f"/preexam/cases/{case.pk}/")
@@ -260,7 +271,7 @@ def test_an_invention_goes_from_entity_filing_to_grant(
     expect(changed.locator("ins")).to_have_text("1")
     shot(erin, "diff")
 
-    # 7. The examiner qualifies the amended case (confirming the dialog).
+    # 8. The examiner qualifies the amended case (confirming the dialog).
     bob.goto(f"/preexam/cases/{case.pk}/")
     bob.once("dialog", lambda dialog: dialog.accept())
     bob.get_by_test_id("move-qualified").click()
@@ -270,7 +281,7 @@ def test_an_invention_goes_from_entity_filing_to_grant(
     assert case.qualified_on == today
     shot(bob, "case-qualified")
 
-    # 8. The agent records the filing with CNIPA and the grant, with its certificate.
+    # 9. The agent records the filing with CNIPA and the grant, with its certificate.
     body = f"{today.year}1{case.pk % 10_000_000:07d}"
     number = f"{body}.{cn_check_digit(body)}"
     grace.goto(f"/preexam/cases/{case.pk}/")
@@ -307,7 +318,7 @@ def test_an_invention_goes_from_entity_filing_to_grant(
         CaseState.GRANTED,
     ]
 
-    # 9. The manager's statistics count the case: received, accepted, qualified, granted.
+    # 10. The manager's statistics count the case: received, accepted, qualified, granted.
     alice.goto(f"/preexam/stats/?center=shanghai&start={today.year}-01-01&end={today}")
     summary = alice.get_by_test_id("summary")
     for figure in ("received", "accepted", "qualified", "fast-tracked", "granted"):

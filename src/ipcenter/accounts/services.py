@@ -467,13 +467,19 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The usable token of an active user behind a raw bearer value, or None. A staff member's
-    token made without the TOTP check is refused where staff need TOTP."""
+    """The usable token of an active user behind a raw bearer value, or None. The caller then
+    asks `api_token_check_second_factor` (after switching to the owner's language)."""
     if not raw.startswith("ipc_"):
         return None
     token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
+    return token
+
+
+def api_token_check_second_factor(token: ApiToken) -> None:
+    """A staff member's token made without the TOTP check is refused where staff need TOTP;
+    a usable token's use is recorded."""
     if not token.second_factor and second_factor_required(token.user):
         raise Refused(
             _(
@@ -485,7 +491,6 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     # Record use at most once a minute: a busy client must not write on every request.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:
