@@ -15,7 +15,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -86,6 +91,10 @@ def _check_input(request: HttpRequest) -> JsonResponse | None:
                 if _has_nul(data):
                     return _nul_refused()
         elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            if content_type == "application/x-www-form-urlencoded":
+                # Read first, so that an operation taking a JSON body can still read it (a 422
+                # rather than a 500 from "cannot access body after reading the data stream").
+                request.body  # noqa: B018
             # Files are streamed to disk and not checked here; only the form fields are.
             if any(_has_nul(v) or _has_nul(k) for k, vs in request.POST.lists() for v in vs):
                 return _nul_refused()
@@ -100,6 +109,24 @@ def _check_input(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
+def _page_has_nul(request: HttpRequest) -> bool:
+    """A NUL in a page's path, query string or form fields (pages, like the API, cannot store
+    it: PostgreSQL refuses it in text)."""
+    if NUL in request.path or any(
+        _has_nul(k) or _has_nul(v) for k, values in request.GET.lists() for v in [*values, k]
+    ):
+        return True
+    if request.method != "POST" or request.content_type not in (
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ):
+        return False
+    try:
+        return any(_has_nul(k) or _has_nul(v) for k, vs in request.POST.lists() for v in vs)
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+        return False  # Django's own handling answers these
+
+
 class ApiGuardMiddleware:
     """Sits after the language middlewares, so messages are in the caller's language."""
 
@@ -108,6 +135,9 @@ class ApiGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
+            if _page_has_nul(request):
+                # Django's 400 page (the handler400 template), not a 500 from the database.
+                raise BadRequest(_("The request contains a NUL character, which no field accepts."))
             return self.get_response(request)
         refused = _check_input(request)
         if refused is not None:

@@ -130,6 +130,8 @@ def test_the_two_person_roles_are_those_that_open_confidential_content() -> None
         Role.PRE_EXAMINER,
         Role.WORKSTATION_STAFF,
         Role.CENTER_MANAGER,
+        # The filing statistics show each enterprise's filing activity (security review).
+        Role.IP_OFFICE_VIEWER,
         # It decides who gets the others: one administrator could otherwise make a second
         # account that approves its requests.
         Role.SYSTEM_ADMIN,
@@ -418,3 +420,23 @@ def test_a_role_without_a_center_is_announced_to_the_other_admins_only(
         )
     told = Notification.objects.filter(tag="accounts:role_request:requested")
     assert list(told.values_list("recipient__username", flat=True)) == ["sara"]
+
+
+def test_the_role_request_tables_read_well(cast: Cast, sara: User) -> None:
+    """Approving a role is not approving a filing; the person is named, the center not twice,
+    and the reason box has a visible label (Alice reads Chinese)."""
+    grant_page(cast, cast.sam, cast.nina, Role.CENTER_MANAGER, cast.shanghai.organization)
+    grant_request = RoleGrantRequest.objects.get()
+    for page in (
+        client_for(cast.alice).get("/accounts/role-requests/").content.decode(),
+        client_for(sara).get(f"/accounts/users/{cast.nina.pk}/").content.decode(),
+    ):
+        assert 'value="approved"' in page
+        assert "批准备案" not in page  # the filing approval's wording
+        assert 'Sam <span class="text-muted small text-nowrap">sam</span>' in page
+        assert f"{cast.shanghai.name} · {cast.shanghai.name}" not in page
+        label = (
+            f'<label class="form-label small mb-0" for="role-request-reason-{grant_request.pk}">'
+        )
+        assert label in page
+    assert grant_request.center == cast.shanghai

@@ -139,7 +139,7 @@ REFUSED = [
     (
         "bundle.zip",
         files.zip_bytes,
-        f"Files of type unknown are not accepted. Accepted types: {ACCEPTED}.",
+        f"The file type could not be recognised. Accepted types: {ACCEPTED}.",
     ),
     (
         "broken.pdf",

@@ -27,7 +27,8 @@ from tests.matrix_support import MISSING_ID, Case, Value, World
 FILING_NAME = CREDIT_A  # ASCII: the API escapes Chinese in JSON
 LICENCE = "LICENCE-SH-31201"
 QUOTA_REASON = "dave-needs-more-quota"
-ENGAGED_UNTIL = "2099-12-31"  # shown with enterprise A's engagement of the agency only
+# Shown with enterprise A's engagement of the agency only (engagements end within 10 years).
+ENGAGED_UNTIL = f"{dt.date.today().year + 9}-12-29"
 
 
 def _filing(w: World, state: str) -> EntityFiling:

@@ -404,3 +404,144 @@ def test_the_menu_leads_admins_and_agents_to_the_engagements(cast: Cast) -> None
         assert client_for(who).get("/filings/engagements/").status_code == 200
     for who in (cast.erin, cast.alice):  # an applicant, a center manager
         assert b"nav-engagements" not in client_for(who).get("/").content
+
+
+# --- review: no twin engagements ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("held_center", "new_center"),
+    [("shanghai", "shanghai"), (None, "shanghai"), ("shanghai", None), (None, None)],
+)
+def test_an_overlapping_engagement_is_refused(
+    in_english: Cast, held_center: str | None, new_center: str | None
+) -> None:
+    cast = in_english
+    centers = {"shanghai": cast.shanghai, None: None}
+    engaged(cast.ent_a, cast.agency, center=centers[held_center])
+    with pytest.raises(Conflict) as caught:
+        filings.engagement_grant(
+            actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency, center=centers[new_center]
+        )
+    assert "already engages this agency" in str(caught.value.message)
+    assert Engagement.objects.count() == 1
+
+
+def test_an_engagement_that_does_not_overlap_is_granted(cast: Cast) -> None:
+    in_ten_days = timezone.localdate() + dt.timedelta(days=10)
+    engaged(cast.ent_a, cast.agency, center=cast.shanghai, valid_until=in_ten_days)
+    # Another center, a later period, and after a revocation: each is a new engagement.
+    filings.engagement_grant(
+        actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency, center=cast.pudong
+    )
+    filings.engagement_grant(
+        actor=cast.dave,
+        enterprise=cast.ent_a,
+        agency=cast.agency,
+        center=cast.shanghai,
+        valid_from=in_ten_days + dt.timedelta(days=1),
+    )
+    # Another agency of the same enterprise is no twin either.
+    filings.engagement_grant(actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency_b)
+    assert Engagement.objects.count() == 4
+
+
+def test_a_revoked_or_ended_engagement_does_not_block_a_new_one(cast: Cast) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    engaged(cast.ent_a, cast.agency, valid_until=yesterday)
+    held = engaged(cast.ent_a, cast.agency, center=cast.shanghai)
+    filings.engagement_revoke(actor=cast.dave, engagement=held)
+    filings.engagement_grant(actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency)
+    assert Engagement.objects.count() == 3
+
+
+def test_a_future_engagement_blocks_an_overlapping_one(cast: Cast) -> None:
+    later = timezone.localdate() + dt.timedelta(days=30)
+    engaged(cast.ent_a, cast.agency, valid_from=later)
+    with pytest.raises(Conflict):
+        filings.engagement_grant(actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency)
+    # Ending before the future one starts, it is granted.
+    filings.engagement_grant(
+        actor=cast.dave,
+        enterprise=cast.ent_a,
+        agency=cast.agency,
+        valid_until=later - dt.timedelta(days=1),
+    )
+
+
+def test_granting_locks_the_enterprise_so_two_grants_cannot_both_pass(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        filings.engagement_grant(actor=cast.dave, enterprise=cast.ent_a, agency=cast.agency)
+    locks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "FOR UPDATE" in q["sql"] and "accounts_organization" in q["sql"]
+    ]
+    assert locks, "the grant must lock the enterprise's row before checking for twins"
+
+
+def test_the_api_and_page_refuse_a_twin_engagement(in_english: Cast) -> None:
+    cast = in_english
+    engaged(cast.ent_a, cast.agency)
+    response = client_for(cast.dave).post(
+        "/api/v1/filings/engagements",
+        json.dumps({"enterprise_id": cast.ent_a.pk, "agency_id": cast.agency.pk}),
+        content_type="application/json",
+    )
+    assert response.status_code == 409, response.content
+    assert "already engages this agency" in response.json()["detail"]
+    page = client_for(cast.dave).post(
+        "/filings/engagements/",
+        {"enterprise": cast.ent_a.pk, "agency": cast.agency.pk, "may_file": "on"},
+    )
+    assert page.status_code == 200
+    assert "already engages this agency" in page.content.decode()
+    assert Engagement.objects.count() == 1
+
+
+def test_the_revoke_button_asks_for_confirmation(in_english: Cast) -> None:
+    cast = in_english
+    engaged(cast.ent_a, cast.agency)
+    page = client_for(cast.dave).get("/filings/engagements/").content.decode()
+    assert 'data-confirm="Revoke this engagement?' in page
+
+
+def test_the_agency_sees_the_enterprises_that_engaged_it(in_english: Cast) -> None:
+    cast = in_english
+    engaged(cast.ent_a, cast.agency)
+    assert "Engaged agencies" in client_for(cast.dave).get("/filings/engagements/").content.decode()
+    page = client_for(cast.grace).get("/filings/engagements/").content.decode()
+    assert "Enterprises that engaged your agency" in page and "Engaged agencies" not in page
+
+
+def _submission_form(cast: Cast, applicant_id: Any) -> dict[str, Any]:
+    request = case_request(cast.ent_a)
+    return {
+        "center": cast.shanghai.pk,
+        "applicant_organization": applicant_id,
+        "patent_type": "invention",
+        "title": request.title,
+        "applicants": cast.ent_a.name,
+        "inventors": "\n".join(request.inventors),
+        "main_code": request.main_code,
+        "action": "check",
+    }
+
+
+def test_a_revoked_engagement_on_the_open_form_gets_a_clear_message_and_no_oracle(
+    in_english: Cast,
+) -> None:
+    cast = ready(in_english)
+    grace = client_for(cast.grace)
+    _revoke(cast)  # while Grace had the form open
+    revoked = grace.post("/preexam/cases/new/", _submission_form(cast, cast.ent_a.pk))
+    unknown = grace.post("/preexam/cases/new/", _submission_form(cast, MISSING_ID))
+    message = "Your agency holds no engagement of this enterprise in force for filing."
+    for response in (revoked, unknown):
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert message in body and "Select a valid choice" not in body
+    assert not Case.objects.exists()

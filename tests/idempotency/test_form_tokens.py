@@ -40,9 +40,10 @@ def test_an_engagement_granted_twice_with_one_token_is_one_engagement(cast: Cast
     assert first.status_code == again.status_code == 302, first.content
     assert again["Location"] == first["Location"] == "/filings/engagements/"
     assert Engagement.objects.count() == 1
-    # A fresh form is a new grant.
+    # A fresh form is a new grant (of another agency: the same one again overlaps the first).
     token = _token_of(dave.get("/filings/engagements/").content.decode(), "engagement-form")
-    assert dave.post("/filings/engagements/", {**form, "form_token": token}).status_code == 302
+    again = {**form, "agency": cast.agency_b.pk, "form_token": token}
+    assert dave.post("/filings/engagements/", again).status_code == 302
     assert Engagement.objects.count() == 2
 
 

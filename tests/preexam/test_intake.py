@@ -97,8 +97,10 @@ def test_an_agent_submits_for_an_enterprise_and_documents_are_shared(cast: Cast)
     case = submitted_case(cast, by_agent=True)
     assert case.organization == cast.ent_a and case.agency == cast.agency
     document = case.versions.get().documents.get().document
-    assert document.organization == cast.agency
-    assert DocumentGrant.objects.filter(document=document, organization=cast.ent_a).exists()
+    # The application's documents are the applicant's, shared with the agency while engaged.
+    assert document.organization == cast.ent_a and document.uploaded_by == cast.grace
+    grant = DocumentGrant.objects.get(document=document, organization=cast.agency)
+    assert grant.expires_at is None  # the engagement is open-ended
 
 
 def test_split_parts_are_merged(cast: Cast) -> None:
@@ -330,4 +332,28 @@ def test_the_api_answers_422_for_a_parse_error(cast: Cast) -> None:
         "/api/v1/preexam/cases", {"request": "{not json", "full": sample_upload()}
     )
     assert response.status_code == 422
+    _nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"not a file of any known type", "The file type could not be recognised."),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "Files of type ELF are not accepted."),
+    ],
+)
+def test_a_refused_type_names_what_the_part_accepts(
+    in_english: Cast, content: bytes, expected: str
+) -> None:
+    cast = ready(in_english)
+    with pytest.raises(InvalidInput) as caught:
+        services.case_submit(
+            actor=cast.erin,
+            center=cast.shanghai,
+            request=case_request(cast.ent_a),
+            files=[("full", SimpleUploadedFile("application.pdf", content))],
+        )
+    message = str(caught.value.errors["full"])
+    assert message == f"{expected} Accepted types: DOCX, PDF, XML."
+    assert "unknown" not in message
     _nothing_stored()

@@ -332,7 +332,7 @@ def test_the_grant_is_refused_before_filing_twice_or_too_early(cast: Cast, froze
 
 
 @pytest.mark.parametrize(
-    ("who", "owner"), [("erin", "ent_a"), ("grace", "agency"), ("alice", "center")]
+    ("who", "owner"), [("erin", "ent_a"), ("grace", "ent_a"), ("alice", "center")]
 )
 def test_the_certificate_is_a_confidential_document_for_the_applicant(
     cast: Cast, frozen: None, who: str, owner: str

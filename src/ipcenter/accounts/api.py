@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from ipcenter.accounts.access import (
     get_for_user_or_404,
@@ -32,6 +32,7 @@ from ipcenter.accounts.services import (
     role_request_transition,
     user_update_profile,
 )
+from ipcenter.api_schemas import Paging, page
 from ipcenter.idempotency.decorators import idempotent
 
 router = Router(tags=["accounts"])
@@ -214,10 +215,10 @@ def user_role_grant(request: HttpRequest, user_id: int, payload: RoleGrantIn) ->
     response=list[RoleRequestOut],
     summary="Role requests awaiting approval that I may see",
 )
-def role_request_list(request: HttpRequest) -> list[RoleGrantRequest]:
+def role_request_list(request: HttpRequest, paging: Query[Paging]) -> list[RoleGrantRequest]:
     if not may_see_role_requests(request.user):
         raise PermissionDenied(Perm.ROLE_APPROVE.value)
-    return list(role_requests_for(request.user).filter(state=RoleRequestState.REQUESTED))
+    return page(role_requests_for(request.user).filter(state=RoleRequestState.REQUESTED), paging)
 
 
 @router.post(

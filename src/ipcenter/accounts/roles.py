@@ -218,9 +218,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 # Permissions that open confidential content: unpublished applications, their documents, the
-# filing data of organizations.
+# filing data of organizations, and the filing statistics (each enterprise's filing activity).
 CONFIDENTIAL_PERMS: frozenset[Perm] = frozenset(
     {
+        Perm.PREEXAM_STATS_VIEW,
         Perm.DOCUMENT_VIEW_OWN,
         Perm.DOCUMENT_VIEW_CENTER,
         Perm.CASE_VIEW_OWN,

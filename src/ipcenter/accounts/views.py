@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -290,9 +290,10 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                     messages.success(request, _("The role was granted."))
                 return redirect("accounts:user_detail", user_id=person.pk)
             if action == "revoke":
-                membership = get_object_or_404(
-                    Membership, pk=request.POST.get("membership"), user=person
-                )
+                chosen = request.POST.get("membership", "")
+                if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 18:
+                    raise Http404
+                membership = get_object_or_404(Membership, pk=int(chosen), user=person)
                 membership_revoke(actor=request.user, membership=membership)
                 messages.success(request, _("The role was revoked."))
                 return redirect("accounts:user_detail", user_id=person.pk)

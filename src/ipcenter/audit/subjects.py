@@ -20,6 +20,7 @@ from django.db.models import CharField, Model, Q, QuerySet
 from django.db.models.functions import Cast
 
 from ipcenter.audit.models import AuditEvent
+from ipcenter.lib.visibility import register_visibility
 
 VisibleTo = Callable[[Any], QuerySet[Any]]
 
@@ -30,8 +31,9 @@ _SUBJECTS: dict[str, VisibleTo | None] = {}
 
 def register_subject(model: type[Model], visible_to: VisibleTo) -> None:
     """Audit rows about `model` show their content only to users for whom `visible_to(user)`
-    holds the object."""
+    holds the object. The same rule serves idempotent replays (ipcenter.lib.visibility)."""
     _SUBJECTS[model._meta.label_lower] = visible_to
+    register_visibility(model, visible_to)
 
 
 def register_open_subject(model: type[Model]) -> None:

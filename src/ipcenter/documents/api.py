@@ -52,7 +52,7 @@ def document_list(request: HttpRequest, paging: Query[Paging]) -> list[Document]
 
 
 @router.post("", response={201: DocumentOut}, summary="Upload a document")
-@idempotent
+@idempotent(subject="documents.document")
 def document_upload(
     request: HttpRequest, payload: Form[DocumentIn], file: File[UploadedFile]
 ) -> Status:

@@ -37,6 +37,8 @@ def upload_error_message(exc: UploadRejected) -> str:
             "size": filesizeformat(int(str(p["size"]))),
             "limit": filesizeformat(int(str(p["limit"]))),
         }
+    if exc.reason == "type_unknown":
+        return _("The file type could not be recognised. Accepted types: %(allowed)s.") % p
     if exc.reason == "type_not_allowed":
         return _("Files of type %(found)s are not accepted. Accepted types: %(allowed)s.") % p
     if exc.reason == "disguised":
@@ -111,8 +113,12 @@ def document_store(
     title: str = "",
     center: Center | None = None,
     confidential: bool = True,
+    uploaded_from: Organization | None = None,
 ) -> Document:
-    require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(organization))
+    """Store an upload as `organization`'s document. `uploaded_from`: the organization the actor
+    uploads from when it acts for `organization` (an agency under the enterprise's engagement,
+    which the caller has checked); the actor needs the upload permission there."""
+    require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(uploaded_from or organization))
     if kind not in DocumentKind.values:
         raise InvalidInput(
             _("Unknown document kind."), errors={"kind": _("Unknown document kind.")}
@@ -228,10 +234,11 @@ def document_grant(
     document: Document,
     organization: Organization,
     expires_at: dt.datetime | None = None,
+    granted_from: Organization | None = None,
 ) -> DocumentGrant:
     """Share the document with `organization`, until `expires_at` (for good when None). Sharing
-    it again keeps the later end."""
-    require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(document.organization))
+    it again keeps the later end. `granted_from`: as document_store's `uploaded_from`."""
+    require(actor, Perm.DOCUMENT_UPLOAD, organization_scope(granted_from or document.organization))
     grant, created = DocumentGrant.objects.select_for_update().get_or_create(
         document=document,
         organization=organization,

@@ -125,11 +125,13 @@ def check_upload(
     stream: BinaryIO,
     max_bytes: int,
     archive_limits: ArchiveLimits | None = None,
+    accepted: tuple[FileType, ...] | None = None,
 ) -> FileType:
     """Return the file's real type, or raise UploadRejected saying why it is refused.
 
     ZIP-based types (DOCX, XLSX) are held to `archive_limits` (the defaults when None) before
-    anything parses them.
+    anything parses them. `accepted`: the types the caller takes (every allowed one when None),
+    named in the refusal of a file of no allowed type; the caller refuses the others itself.
     """
     if size == 0:
         raise UploadRejected("empty")
@@ -142,12 +144,11 @@ def check_upload(
     if ftype is None and head[:4] == b"PK\x03\x04":
         ftype = _resolve_zip(io.BytesIO(stream.read()) if not stream.seekable() else stream)
         stream.seek(0)
-    if ftype is None or ftype not in ALLOWED:
-        raise UploadRejected(
-            "type_not_allowed",
-            found=ftype.label if ftype else "unknown",
-            allowed=", ".join(t.label for t in ALLOWED),
-        )
+    allowed = ", ".join(t.label for t in accepted or ALLOWED)
+    if ftype is None:
+        raise UploadRejected("type_unknown", allowed=allowed)
+    if ftype not in ALLOWED:
+        raise UploadRejected("type_not_allowed", found=ftype.label, allowed=allowed)
     extension = _extension(name)
     if extension not in ftype.extensions:
         raise UploadRejected("disguised", extension=extension or "-", found=ftype.label)

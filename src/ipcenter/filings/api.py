@@ -435,7 +435,7 @@ def filing_list(request: HttpRequest, filters: Query[FilingFilter]) -> list[Enti
 
 
 @router.post("", response={201: FilingOut}, summary="Draft a filing with a center")
-@idempotent
+@idempotent(subject="filings.entityfiling")
 def filing_create(request: HttpRequest, payload: FilingIn) -> Status:
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     if not can(request.user, Perm.FILING_APPLY, AccessScope(organization_id=organization.pk)):
@@ -467,7 +467,7 @@ def agency_list(request: HttpRequest, paging: Query[Paging]) -> list[AgencyRegis
 
 
 @router.post("/agencies", response={201: AgencyOut}, summary="Register my agency with a center")
-@idempotent
+@idempotent(subject="filings.agencyregistration")
 def agency_register(request: HttpRequest, payload: AgencyIn) -> Status:
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     if not can(request.user, Perm.AGENCY_REGISTER, AccessScope(organization_id=organization.pk)):
@@ -547,7 +547,7 @@ def engagement_list(request: HttpRequest, paging: Query[Paging]) -> list[Engagem
 @router.post(
     "/engagements", response={201: EngagementOut}, summary="Engage an agency for my enterprise"
 )
-@idempotent
+@idempotent(subject="filings.engagement")
 def engagement_create(request: HttpRequest, payload: EngagementIn) -> Status:
     enterprise = get_object_or_404(Organization, pk=payload.enterprise_id)
     if not can(request.user, Perm.FILING_APPLY, AccessScope(organization_id=enterprise.pk)):
@@ -600,7 +600,7 @@ def quota_request_list(request: HttpRequest, paging: Query[Paging]) -> list[Quot
 
 
 @router.post("/quota-requests", response={201: QuotaRequestOut}, summary="Ask for extra quota")
-@idempotent
+@idempotent(subject="filings.quotarequest")
 def quota_request_create(request: HttpRequest, payload: QuotaRequestIn) -> Status:
     filing = _filing(request, payload.filing_id, Perm.QUOTA_REQUEST)
     quota_request = services.quota_request_create(
@@ -737,7 +737,7 @@ def filing_eligibility(request: HttpRequest, filing_id: int) -> dict[str, Any]:
 
 
 @router.post("/{filing_id}/documents", response={201: AttachmentOut}, summary="Attach a document")
-@idempotent
+@idempotent(within=("filings.entityfiling", "filing_id"))
 def filing_attach(
     request: HttpRequest, filing_id: int, payload: Form[AttachIn], file: File[UploadedFile]
 ) -> Status:
@@ -773,7 +773,7 @@ def finding_list(request: HttpRequest, filing_id: int) -> list[EntityFinding]:
 @router.post(
     "/{filing_id}/findings", response={201: EntityFindingOut}, summary="Record an adverse finding"
 )
-@idempotent
+@idempotent(subject="filings.entityfinding", within=("filings.entityfiling", "filing_id"))
 def finding_create(request: HttpRequest, filing_id: int, payload: FindingIn) -> Status:
     filing = _filing(request, filing_id, Perm.FILING_REVIEW)
     finding = services.finding_record(

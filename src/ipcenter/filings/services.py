@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -811,6 +812,19 @@ def agency_set_guarantee(
 # --- engagements ----------------------------------------------------------------------------
 
 
+# The dates an engagement may name: none before 2000, none more than 10 years ahead.
+ENGAGEMENT_EARLIEST = dt.date(2000, 1, 1)
+ENGAGEMENT_YEARS_AHEAD = 10
+
+
+def _engagement_latest() -> dt.date:
+    now = today()
+    try:
+        return now.replace(year=now.year + ENGAGEMENT_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year + ENGAGEMENT_YEARS_AHEAD, day=28)
+
+
 def engagement_grant(
     *,
     actor: Any,
@@ -834,11 +848,32 @@ def engagement_grant(
         errors["agency_id"] = str(_("Choose an active patent agency."))
     if not (may_file or may_respond):
         errors["may_file"] = str(_("Choose at least one activity."))
-    if valid_until is not None and valid_until < max(start, today()):
+    for field, day in (("valid_from", start), ("valid_until", valid_until)):
+        if day is not None and not ENGAGEMENT_EARLIEST <= day <= _engagement_latest():
+            errors[field] = str(
+                _("Choose a date from %(earliest)s to %(latest)s (at most 10 years ahead).")
+                % {"earliest": ENGAGEMENT_EARLIEST, "latest": _engagement_latest()}
+            )
+    if (
+        "valid_until" not in errors
+        and valid_until is not None
+        and valid_until < max(start, today())
+    ):
         errors["valid_until"] = str(_("The end cannot be before the start or in the past."))
     if errors:
         raise InvalidInput(_("Check the engagement."), errors=errors)
     with transaction.atomic():
+        # The enterprise's row serializes its grants: two at once cannot both pass the check.
+        Organization.objects.select_for_update().filter(pk=enterprise.pk).first()
+        if _overlapping_engagements(
+            enterprise=enterprise, agency=agency, center=center, start=start, end=valid_until
+        ).exists():
+            raise Conflict(
+                _(
+                    "The enterprise already engages this agency for this center over these "
+                    "dates. Revoke that engagement first, or choose dates after it ends."
+                )
+            )
         engagement = Engagement.objects.create(
             enterprise=enterprise,
             agency=agency,
@@ -877,6 +912,27 @@ def engagement_grant(
     return engagement
 
 
+def _overlapping_engagements(
+    *,
+    enterprise: Organization,
+    agency: Organization,
+    center: Center | None,
+    start: dt.date,
+    end: dt.date | None,
+) -> QuerySet[Engagement]:
+    """The enterprise's unrevoked engagements of the agency, in force or to come, that a new one
+    for `center` (None: every center) from `start` through `end` (None: open-ended) would
+    overlap: same center or either covering every center, and dates that meet."""
+    found = Engagement.objects.filter(
+        enterprise=enterprise, agency=agency, revoked_at__isnull=True
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=max(start, today())))
+    if center is not None:
+        found = found.filter(Q(center__isnull=True) | Q(center=center))
+    if end is not None:
+        found = found.filter(valid_from__lte=end)
+    return found
+
+
 def _renew_document_grants(engagement: Engagement) -> int:
     """A new engagement in force renews the sharing of the enterprise's documents with the agency
     (at the engagement's center, or every center) that an earlier engagement's end closed or
@@ -897,18 +953,31 @@ def _renew_document_grants(engagement: Engagement) -> int:
 
 
 def _withdraw_document_grants(engagement: Engagement) -> int:
-    """The enterprise's documents shared with the agency for its cases (amendments uploaded by
-    the enterprise) are no longer the agency's to open, unless another engagement between the
-    two is still in force. Returns how many grants were withdrawn."""
-    others = engagements_in_force().filter(
-        enterprise_id=engagement.enterprise_id, agency_id=engagement.agency_id
+    """The enterprise's documents shared with the agency (those of its cases) are no longer the
+    agency's to open from now on, except those of a center that another engagement between the
+    two still in force covers (one for that center or for every center; a document of no center
+    stays shared while any other engagement is in force). Returns how many were withdrawn."""
+    others = (
+        engagements_in_force()
+        .filter(enterprise_id=engagement.enterprise_id, agency_id=engagement.agency_id)
+        .exclude(pk=engagement.pk)
     )
-    if others.exclude(pk=engagement.pk).exists():
+    if others.filter(center__isnull=True).exists():
         return 0
-    deleted, _by_model = DocumentGrant.objects.filter(
-        organization_id=engagement.agency_id, document__organization_id=engagement.enterprise_id
-    ).delete()
-    return deleted
+    covered = Q(document__center_id__in=others.values("center_id"))
+    if others.exists():
+        covered |= Q(document__center__isnull=True)
+    # Expired rather than deleted: a new engagement renews them (_renew_document_grants).
+    now = timezone.now()
+    return (
+        DocumentGrant.objects.filter(
+            organization_id=engagement.agency_id,
+            document__organization_id=engagement.enterprise_id,
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(covered)
+        .update(expires_at=now)
+    )
 
 
 def engagement_revoke(*, actor: Any, engagement: Engagement) -> Engagement:

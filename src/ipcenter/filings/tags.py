@@ -26,6 +26,8 @@ EVENT_LABELS: dict[str, Any] = {
     "filings:agency:rejected": _("Agency registration rejected"),
     "filings:agency:revoked": _("Agency registration revoked"),
     "filings:agency:guarantee": _("Agency guarantee-list flag changed"),
+    "filings:engagement:granted": _("Agency engaged by an enterprise"),
+    "filings:engagement:revoked": _("Engagement of an agency revoked"),
     "filings:quota:set": _("Annual quota set"),
     "filings:quota:requested": _("Extra quota requested"),
     "filings:quota:granted": _("Extra quota granted"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import json
 import re
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -21,7 +22,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
@@ -35,6 +36,7 @@ from ipcenter.idempotency.services import (
     idempotency_release,
 )
 from ipcenter.lib.errors import Conflict, InvalidInput
+from ipcenter.lib.visibility import may_read
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "form_token"
@@ -88,11 +90,24 @@ def request_fingerprint(request: HttpRequest) -> str:
 # --- API ----------------------------------------------------------------------------------
 
 
-def idempotent(view_func: Callable[..., Any] | None = None, *, replay_body: bool = True) -> Any:
+def idempotent(
+    view_func: Callable[..., Any] | None = None,
+    *,
+    replay_body: bool = True,
+    subject: str = "",
+    within: tuple[str, str] | None = None,
+) -> Any:
     """Make a django-ninja create operation safe to retry with an `Idempotency-Key` header.
 
     replay_body=False: the answer holds a secret shown once (a new API token), so it is not
     stored; a retry learns that the request was carried out (409) instead of seeing it again.
+
+    A replay hands out the stored answer only while the caller may still read what it
+    describes (the permission checks are not run again otherwise): `subject`, the model label of
+    the created object, whose id is the answer's "id"; `within`, (model label, path parameter)
+    of the object the operation acts under (the case of an amendment). Each is asked through
+    ipcenter.lib.visibility; when the caller may no longer read it, the answer is the same 404
+    as for a missing object.
     """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -122,6 +137,7 @@ def idempotent(view_func: Callable[..., Any] | None = None, *, replay_body: bool
                     raise Conflict(
                         _("This request was already carried out; its answer is shown only once.")
                     )
+                _recheck(request, bytes(row.response_body), subject, within, kwargs)
                 replay = HttpResponse(
                     bytes(row.response_body),
                     status=row.response_status,
@@ -141,6 +157,25 @@ def idempotent(view_func: Callable[..., Any] | None = None, *, replay_body: bool
         return decorate_view(_answer_stored)(claimed)
 
     return decorate(view_func) if view_func is not None else decorate
+
+
+def _recheck(
+    request: HttpRequest,
+    body: bytes,
+    subject: str,
+    within: tuple[str, str] | None,
+    path: dict[str, Any],
+) -> None:
+    """404 unless the caller may still read what the stored answer describes."""
+    if within is not None and not may_read(request.user, within[0], path.get(within[1])):
+        raise Http404
+    if subject:
+        try:
+            created = json.loads(body).get("id")
+        except (ValueError, AttributeError):
+            created = None
+        if not may_read(request.user, subject, created):
+            raise Http404
 
 
 def _answer_stored(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -464,7 +464,7 @@ def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> list[dict[
     response={201: CaseOut},
     summary="Submit a case (multipart: `request` as JSON, one file per part)",
 )
-@idempotent
+@idempotent(subject="preexam.case")
 def case_create(
     request: HttpRequest,
     form: Form[SubmitForm],
@@ -525,7 +525,7 @@ def not_accept(request: HttpRequest, case_id: int, payload: ReasonIn) -> dict[st
     response={201: OpinionOut},
     summary="Issue the examiner's opinion (the applicant may amend once)",
 )
-@idempotent
+@idempotent(within=("preexam.case", "case_id"))
 def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Status:
     case = _case(request, case_id)
     issued = case_opinion_issue(
@@ -542,7 +542,7 @@ def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Status:
     response={201: VersionOut},
     summary="Amend once after an opinion (multipart: one file per amended part)",
 )
-@idempotent
+@idempotent(within=("preexam.case", "case_id"))
 def amend(
     request: HttpRequest,
     case_id: int,
@@ -663,7 +663,7 @@ def conflict_index(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/conflicts", response={201: ConflictOut}, summary="Declare a conflict with an organization"
 )
-@idempotent
+@idempotent(subject="preexam.examinerconflict")
 def conflict_create(request: HttpRequest, payload: ConflictIn) -> Status:
     require(request.user, Perm.EXAMINER_CONFLICT_DECLARE)
     organization = get_object_or_404(Organization, pk=payload.organization_id, is_active=True)

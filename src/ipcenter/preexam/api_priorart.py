@@ -246,7 +246,7 @@ def citation_index(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     response={201: CitationOut},
     summary="Cite a document as X, Y or A for some claims (replaces an earlier marking of it)",
 )
-@idempotent
+@idempotent(within=("preexam.case", "case_id"))
 def citation_create(request: HttpRequest, case_id: int, payload: CitationIn) -> Status:
     case = _examiner_case(request, case_id)
     citation = case_citation_mark(

@@ -209,7 +209,7 @@ def cnipa_filing(request: HttpRequest, case_id: int, payload: CnipaFilingIn) -> 
     response={201: OfficeActionOut},
     summary="Record an office action of the fast examination (starts its response clock)",
 )
-@idempotent
+@idempotent(subject="preexam.officeaction", within=("preexam.case", "case_id"))
 def office_action_create(request: HttpRequest, case_id: int, payload: OfficeActionIn) -> Status:
     case = _case(request, case_id)
     action = office_action_record(

@@ -75,6 +75,13 @@ class CaseSubmitForm(PartsMixin):
         queryset=Organization.objects.none(),
         required=False,
         help_text=gettext_lazy("Agents: the enterprise you act for"),
+        # One message for an unknown enterprise and one that revoked the engagement: no oracle.
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Your agency holds no engagement of this enterprise in force for filing. "
+                "Choose an enterprise from the list."
+            )
+        },
     )
     patent_type = forms.ChoiceField(label=gettext_lazy("Patent type"), choices=PatentType.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)

@@ -257,7 +257,8 @@ def finding_message(code: str, params: dict[str, Any]) -> str:
 def case_applicant_side(case: Case) -> list[User]:
     """Who hears of the case's moves and deadlines on the applicant's side: the person who
     submitted it, the applicant's enterprise administrators and applicants, and the agents of its
-    agency (active people only, in a stable order)."""
+    agency (active people only, in a stable order), each only while they may still read the case
+    (an agent whose engagement ended hears nothing more of it)."""
     member = Q(
         memberships__is_active=True,
         memberships__organization_id=case.organization_id,
@@ -270,4 +271,14 @@ def case_applicant_side(case: Case) -> list[User]:
             memberships__role=Role.AGENT,
         )
     people = User.objects.filter(member | Q(pk=case.submitted_by_id), is_active=True)
-    return list(people.distinct().order_by("pk"))
+    return [person for person in people.distinct().order_by("pk") if may_read_case(person, case)]
+
+
+def may_read_case(user: Any, case: Case) -> bool:
+    """Whether the user may still read the case (the rule of cases_visible_to): asked before
+    anything about the case is sent to them."""
+    return (
+        user.is_active
+        and any(can(user, perm, case.access_scope()) for perm in VIEW_PERMS)
+        and cases_visible_to(user).filter(pk=case.pk).exists()
+    )

@@ -345,6 +345,7 @@ def _check_upload(part: str, upload: UploadedFile) -> None:
             stream=upload.file,  # type: ignore[arg-type]
             max_bytes=settings.IPCENTER_MAX_UPLOAD_BYTES,
             archive_limits=archive_limits(),
+            accepted=PART_TYPES[part],
         )
     except UploadRejected as exc:
         message = upload_error_message(exc)
@@ -450,12 +451,15 @@ def amend_application(
 
 def _owner_and_partner(
     actor: Any, organization: Organization, agency: Organization | None
-) -> tuple[Organization, Organization | None]:
-    """Documents belong to the side that uploads them and are shared with the other side."""
+) -> tuple[Organization | None, Organization | None]:
+    """The case's documents belong to the applicant, whoever uploads them, so that they follow
+    the case: an agent uploads them from its agency (returned first, None for the applicant's
+    own people) and they are shared with the agency only while the engagement lasts (returned
+    second, with share_until)."""
     if can(actor, Perm.DOCUMENT_UPLOAD, organization_scope_of(organization)):
-        return organization, agency
-    if agency is not None:
-        return agency, organization
+        return None, agency
+    if agency is not None and can(actor, Perm.DOCUMENT_UPLOAD, organization_scope_of(agency)):
+        return agency, agency
     raise PermissionDenied("documents:document:upload")
 
 
@@ -487,11 +491,12 @@ def organization_scope_of(organization: Organization) -> Any:
 def _store_documents(
     *, actor: Any, case: Case, version: CaseVersion, files: Sequence[Upload], stored: list[Document]
 ) -> None:
-    owner, partner = _owner_and_partner(actor, case.organization, case.agency)
+    uploaded_from, partner = _owner_and_partner(actor, case.organization, case.agency)
     for part, upload in files:
         document = document_store(
             actor=actor,
-            organization=owner,
+            organization=case.organization,
+            uploaded_from=uploaded_from,
             upload=upload,
             kind=DocumentKind.APPLICATION,
             title=f"{case.reference} v{version.number} {DocumentPart(part).label}",
@@ -505,6 +510,7 @@ def _store_documents(
                 document=document,
                 organization=partner,
                 expires_at=share_until(case, partner),
+                granted_from=uploaded_from,
             )
         VersionDocument.objects.create(version=version, document=document, part=part)
 
@@ -898,7 +904,7 @@ def case_amend(*, case: Case, actor: Any, files: Sequence[Upload], note: str = "
             clock_stop(case=moved, kind=ClockKind.AMENDMENT)
             clock_start(case=moved, kind=ClockKind.DECISION, start=timezone.localdate())
             examiner = moved.examiner
-            if examiner is not None:
+            if examiner is not None and selectors.may_read_case(examiner, moved):
                 reference = moved.reference
                 transaction.on_commit(
                     lambda: notify(
@@ -963,7 +969,7 @@ def case_withdraw(*, case: Case, actor: Any, reason: str) -> Case:
         moved = case_transition(case=case, to=S.WITHDRAWN, actor=actor, reason=reason)
         clock_stop(case=moved)
         examiner = moved.examiner
-        if examiner is not None:
+        if examiner is not None and selectors.may_read_case(examiner, moved):
             reference = moved.reference
             transaction.on_commit(
                 lambda: notify(

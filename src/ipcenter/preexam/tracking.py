@@ -434,12 +434,13 @@ def _attach(*, case: Case, actor: Any, upload: UploadedFile) -> Document:
 def _store_certificate(*, case: Case, actor: Any, upload: UploadedFile) -> Document:
     """A confidential document of the applicant, visible to its agency and the center.
 
-    The applicant's own people store it in the applicant's organization. An agent or a center
+    The applicant's own people, and the agent acting for it, store it in the applicant's
+    organization (the agency's access follows its engagement, see share_until). A center
     manager may not upload into another organization (document_store refuses), so the document
-    is stored in their own organization and shared with the applicant (and its agency).
+    is stored in the center's organization and shared with the applicant (and its agency).
     """
     owners = [case.organization, case.agency, case.center.organization]
-    owner = next(
+    uploader = next(
         (
             org
             for org in owners
@@ -447,11 +448,14 @@ def _store_certificate(*, case: Case, actor: Any, upload: UploadedFile) -> Docum
         ),
         None,
     )
-    if owner is None:
+    if uploader is None:
         raise PermissionDenied(Perm.DOCUMENT_UPLOAD.value)
+    acting_for = uploader == case.agency
+    owner = case.organization if acting_for else uploader
     document = document_store(
         actor=actor,
         organization=owner,
+        uploaded_from=uploader if acting_for else None,
         upload=upload,
         title=str(_("Grant certificate %(number)s") % {"number": case.grant_number}),
         center=case.center,
@@ -464,5 +468,6 @@ def _store_certificate(*, case: Case, actor: Any, upload: UploadedFile) -> Docum
                 document=document,
                 organization=org,
                 expires_at=share_until(case, org),
+                granted_from=uploader if acting_for else None,
             )
     return document

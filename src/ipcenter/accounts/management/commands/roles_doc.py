@@ -47,7 +47,8 @@ The **system administrator** runs the installation (people, roles, the audit log
 permission.
 
 **The two-person rule.** Nobody may grant a role to themselves. A role that opens confidential
-content (one holding any of the document, case or filing permissions that read it), or that
+content (one holding any of the document, case or filing permissions that read it, or the
+filing statistics, which show each enterprise's filing activity), or that
 decides who gets such roles (the system administrator, the center manager), is not granted at
 once: the grant becomes a **role request**, in force only when a second person approves it:
 another system administrator, or a manager of the center the role is bound to. Neither the
