@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 import itertools
+import os
 import struct
 import zipfile
 import zlib
@@ -156,3 +158,82 @@ def docx_with_dtd() -> bytes:
         [b"<w:p><w:r><w:t>&lol4;</w:t></w:r></w:p>"],
         prolog=b'<!DOCTYPE w:document [<!ENTITY lol "lol"><!ENTITY lol4 "&lol;&lol;&lol;&lol;">]>',
     )
+
+
+# --- the main document where _rels/.rels points, not at word/document.xml ---------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_TITLE = "<w:p><w:r><w:t>A method for measuring blood sugar</w:t></w:r></w:p>"
+
+
+def _word_part(body: str, *, prefix: str = "w", prolog: str = "") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<{prefix}:document xmlns:{prefix}="{_W}"><{prefix}:body>{body}'
+        f"</{prefix}:body></{prefix}:document>"
+    ).encode()
+
+
+def docx_redirected(main: bytes, *, main_name: str = "word/main.dat") -> bytes:
+    """A bare DOCX whose _rels/.rels and content types point at `main_name`; a harmless
+    word/document.xml is there too, so the file is still recognised as a DOCX by name."""
+    types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/{main_name}" ContentType="{_MAIN_TYPE}"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/officeDocument" Target="{main_name}"/></Relationships>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("word/document.xml", _word_part(_TITLE))
+        archive.writestr(main_name, main)
+    return buffer.getvalue()
+
+
+def _random_comment(markup: int) -> str:
+    """Incompressible filler that keeps the ratio of a part of `markup` bytes under 100 to 1."""
+    return f"<!--{base64.b64encode(os.urandom(markup // 95)).decode()}-->"
+
+
+@functools.lru_cache(maxsize=1)
+def docx_redirected_paragraphs(count: int = 1_200_000) -> bytes:
+    """The security re-check's file: the main part is word/main.dat, with `count` paragraphs."""
+    return docx_redirected(_word_part(_TITLE + "<w:p/>" * count + _random_comment(6 * count)))
+
+
+@functools.lru_cache(maxsize=1)
+def docx_long_prefix(count: int = 150_000, prefix: str = "q" * 45) -> bytes:
+    """word/document.xml itself, its paragraphs under a namespace prefix of 45 characters."""
+    body = f"<{prefix}:p><{prefix}:r><{prefix}:t>Title</{prefix}:t></{prefix}:r></{prefix}:p>"
+    body += f"<{prefix}:p/>" * count + _random_comment(len(prefix) * 2 * count)
+    parts, _head, _tail = _docx_parts()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        archive.writestr("word/document.xml", _word_part(body, prefix=prefix))
+    return buffer.getvalue()
+
+
+def docx_redirected_dtd() -> bytes:
+    """The main part, word/main.dat, declares entities."""
+    prolog = '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    body = _TITLE + "<w:p><w:r><w:t>&b;</w:t></w:r></w:p>"
+    return docx_redirected(_word_part(body, prolog=prolog))
+
+
+def docx_redirected_utf16(count: int = 30_000) -> bytes:
+    """The main part in UTF-16, where no byte pattern of UTF-8 markup would find a paragraph."""
+    text = _word_part(_TITLE + "<w:p/>" * count).decode().replace("UTF-8", "UTF-16")
+    return docx_redirected(text.encode("utf-16"))

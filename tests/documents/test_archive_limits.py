@@ -61,6 +61,28 @@ BOMBS: list[tuple[str, Callable[[], bytes], str]] = [
         "The DOCX file declares a DTD or XML entities, which office documents never contain; "
         "it is refused for safety.",
     ),
+    # Security re-check: the main document is wherever _rels/.rels points, not by name.
+    (
+        "paragraphs_in_a_renamed_main_part",
+        files.docx_redirected_paragraphs,
+        "The DOCX document has more than 20000 paragraphs; split it into smaller documents.",
+    ),
+    (
+        "paragraphs_under_a_long_prefix",
+        files.docx_long_prefix,
+        "The DOCX document has more than 20000 paragraphs; split it into smaller documents.",
+    ),
+    (
+        "entities_in_a_renamed_main_part",
+        files.docx_redirected_dtd,
+        "The DOCX file declares a DTD or XML entities, which office documents never contain; "
+        "it is refused for safety.",
+    ),
+    (
+        "main_part_in_utf16",
+        files.docx_redirected_utf16,
+        "The DOCX file is damaged or incomplete and cannot be read.",
+    ),
 ]
 IDS = [b[0] for b in BOMBS]
 
@@ -96,7 +118,7 @@ def test_check_upload_refuses_each_bomb(label: str, make: Any, message: str) -> 
         _check(data)
     elapsed = time.perf_counter() - started
     print(f"check_upload refused {label} ({len(data)} bytes) in {elapsed:.3f} s")
-    assert caught.value.reason.startswith("archive_")
+    assert caught.value.reason.startswith("archive_") or label == "main_part_in_utf16"
     assert elapsed < FAST
 
 
@@ -111,6 +133,36 @@ def test_the_limits_are_settings(cast: Cast, settings: Any) -> None:
     response = api_upload(client_for(cast.alice), cast.shanghai.organization.pk, "a.docx", data)
     assert response.status_code == 422
     assert "at most 10 are accepted" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("prefix", ["w", "q" * 45, "é" * 300, "q" * 1_000])
+def test_paragraphs_are_counted_under_any_prefix_across_blocks(prefix: str) -> None:
+    """Tags longer than the overlap of two 64 KB blocks are still counted exactly once, in
+    whatever part holds them (here word/main.dat, where _rels/.rels points)."""
+    count = 700
+    main = files._word_part(
+        f"<{prefix}:p/>" * count + f"<{prefix}:p >x</{prefix}:p>", prefix=prefix
+    )
+    summary = inspect_zip(io.BytesIO(files.docx_redirected(main)), ArchiveLimits())
+    # One paragraph in word/document.xml, and every one of main.dat's.
+    assert summary.paragraphs == 1 + count + 1
+
+
+def test_paragraphs_are_summed_over_parts() -> None:
+    main = files._word_part("<w:p/>" * 600)
+    data = files.docx_redirected(main)
+    assert inspect_zip(io.BytesIO(data), ArchiveLimits(max_paragraphs=601)).paragraphs == 601
+    with pytest.raises(ArchiveRefused) as caught:
+        inspect_zip(io.BytesIO(data), ArchiveLimits(max_paragraphs=600))
+    assert caught.value.reason == "too_many_paragraphs"
+
+
+def test_a_media_part_is_not_read_as_xml() -> None:
+    """A binary part (an image) never reaches an XML parser: bytes in it that look like a DTD
+    do not refuse the file."""
+    png = files.png_bytes() + b"<!ENTITY in the pixels <w:p/>"
+    data = files.docx_built([files.BOMB_PARAGRAPH], extra=[("word/media/image1.png", png)])
+    assert _check(data) is DOCX
 
 
 def test_a_lying_directory_cannot_unpack_more_than_it_declares() -> None:

@@ -183,3 +183,30 @@ def test_the_home_page_shows_the_corpus_to_analysts(
     assert "20 waiting for the search index" in home
     assert "cn_patents_a01.jsonl" in home
     assert "Patent corpus" not in client_for(cast.bob).get("/").content.decode()
+
+
+def test_a_replayed_import_is_refused_once_the_role_is_gone(
+    cast: Cast, corpus: Corpus, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Security re-check of issue 9: a retry with the same Idempotency-Key is answered like a
+    fresh request (403) after the analyst lost the role, not with the stored job."""
+    from ipcenter.accounts.models import Membership
+
+    client = client_for(cast.nora)
+
+    def send() -> Any:
+        return client.post(
+            "/api/v1/navigation/imports",
+            {"file": SimpleUploadedFile("cn_patents_a01.jsonl", corpus.cn.read_bytes())},
+            HTTP_IDEMPOTENCY_KEY="import-1",
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = send()
+    assert first.status_code == 201, first.content
+    again = send()
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    Membership.objects.filter(user=cast.nora).delete()
+    replay = send()
+    assert replay.status_code == 403, replay.content
+    assert str(first.json()["id"]) not in replay.content.decode()

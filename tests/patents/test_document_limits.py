@@ -27,6 +27,10 @@ READER_BOMBS = [
     ("high_ratio", files.docx_high_ratio, "archive_compression_ratio"),
     ("many_paragraphs", files.docx_many_paragraphs, "archive_too_many_paragraphs"),
     ("entities_inside", files.docx_with_dtd, "archive_dtd"),
+    ("paragraphs_in_main_dat", files.docx_redirected_paragraphs, "archive_too_many_paragraphs"),
+    ("paragraphs_under_long_prefix", files.docx_long_prefix, "archive_too_many_paragraphs"),
+    ("entities_in_main_dat", files.docx_redirected_dtd, "archive_dtd"),
+    ("main_dat_in_utf16", files.docx_redirected_utf16, "corrupt_zip"),
 ]
 
 

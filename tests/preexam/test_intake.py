@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from ipcenter.patents.samples import seeded_defect
 from ipcenter.preexam import services
 from ipcenter.preexam.models import Case, CaseState, CaseVersion, Clock, ClockKind, Finding
 from tests.conftest import Cast, client_for
+from tests.documents import files
 from tests.preexam.factories import (
     SAMPLE,
     SAMPLE_XML,
@@ -333,6 +335,44 @@ def test_the_api_answers_422_for_a_parse_error(cast: Cast) -> None:
     )
     assert response.status_code == 422
     _nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        files.docx_redirected_paragraphs,
+        files.docx_long_prefix,
+        files.docx_redirected_dtd,
+        files.docx_redirected_utf16,
+    ],
+    ids=lambda make: make.__name__,
+)
+def test_a_hostile_docx_is_refused_before_it_is_parsed(cast: Cast, make: Any) -> None:
+    """Security re-check of issue 9: the main part renamed through _rels/.rels (word/main.dat)
+    or held under a long prefix is measured like word/document.xml, before python-docx opens
+    it; the refusal comes at once and nothing is stored."""
+    ready(cast)
+    request = case_request(cast.ent_a)
+    body = {
+        "center": "shanghai",
+        "title": request.title,
+        "patent_type": request.patent_type,
+        "applicants": request.applicants,
+        "inventors": request.inventors,
+        "main_code": request.main_code,
+    }
+    data = make()
+    started = time.perf_counter()
+    response = client_for(cast.erin).post(
+        "/api/v1/preexam/cases",
+        {"request": json.dumps(body), "full": upload("application.docx", data)},
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 422, response.content
+    assert "full" in response.json()["errors"]
+    assert elapsed < 1.0
+    _nothing_stored()
+    assert not Document.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -126,7 +126,9 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
-@idempotent(replay_body=False)
+@idempotent(
+    replay_body=False, recheck=lambda request, **_: require(request.user, Perm.TOKEN_MANAGE)
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     token, raw = api_token_create(
         user=signed_in(request),
@@ -193,7 +195,7 @@ class RoleRequestMoveIn(Schema):
     response={201: MembershipGrantedOut, 202: RoleRequestOut},
     summary="Grant a person a role (a role that opens confidential content becomes a request)",
 )
-@idempotent
+@idempotent(recheck=lambda request, **_: require(request.user, Perm.USER_MANAGE))
 def user_role_grant(request: HttpRequest, user_id: int, payload: RoleGrantIn) -> Status:
     require(request.user, Perm.USER_MANAGE)
     person = get_object_or_404(User, pk=user_id)

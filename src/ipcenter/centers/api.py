@@ -155,7 +155,7 @@ def fields(request: HttpRequest, code: str, filters: Query[DateFilter]) -> Field
 
 
 @router.post("/{code}/fields", response={201: FieldListOut}, summary="Publish a new field list")
-@idempotent
+@idempotent(recheck=lambda request, code, **_: _center(request, code, Perm.CENTER_FIELDS_CHANGE))
 def fields_publish(request: HttpRequest, code: str, payload: FieldListIn) -> Status:
     c = _center(request, code, Perm.CENTER_FIELDS_CHANGE)
     version = field_list_publish(

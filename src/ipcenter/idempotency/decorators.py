@@ -96,6 +96,7 @@ def idempotent(
     replay_body: bool = True,
     subject: str = "",
     within: tuple[str, str] | None = None,
+    recheck: Callable[..., object] | None = None,
 ) -> Any:
     """Make a django-ninja create operation safe to retry with an `Idempotency-Key` header.
 
@@ -108,6 +109,11 @@ def idempotent(
     of the object the operation acts under (the case of an amendment). Each is asked through
     ipcenter.lib.visibility; when the caller may no longer read it, the answer is the same 404
     as for a missing object.
+
+    recheck: for an operation with neither, called as the operation is (request and its
+    parameters) before a replay; it runs the operation's own permission check (`require`,
+    `get_for_user_or_404`), so a replay is refused with the 403 or 404 of a fresh request.
+    Every operation declares at least one of the three (tests/idempotency walk the API).
     """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,10 +139,14 @@ def idempotent(
                 request_hash=request_fingerprint(request),
             )
             if not is_new:
+                if not replay_body and recheck is not None:
+                    recheck(request, *args, **kwargs)
                 if not replay_body:
                     raise Conflict(
                         _("This request was already carried out; its answer is shown only once.")
                     )
+                if recheck is not None:
+                    recheck(request, *args, **kwargs)
                 _recheck(request, bytes(row.response_body), subject, within, kwargs)
                 replay = HttpResponse(
                     bytes(row.response_body),
@@ -153,6 +163,7 @@ def idempotent(
         # ninja reads the parameters from the signature; resolve its annotations here, where the
         # view's module is known (the wrapper's globals are this module's).
         claimed.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
+        claimed.idempotent_rechecks = bool(subject or within or recheck)  # type: ignore[attr-defined]
         contribute_operation_callback(claimed, _document_header)
         return decorate_view(_answer_stored)(claimed)
 

@@ -303,7 +303,7 @@ def import_list(request: HttpRequest, paging: Query[Paging]) -> list[ImportJob]:
 
 
 @router.post("/imports", response={201: ImportOut}, summary="Import an uploaded corpus file")
-@idempotent
+@idempotent(recheck=lambda request, **_: require(request.user, Perm.CORPUS_IMPORT))
 def import_create(request: HttpRequest, file: File[UploadedFile]) -> Status:
     require(request.user, Perm.CORPUS_IMPORT)
     job = services.corpus_import_create(actor=request.user, upload=file)
