@@ -62,6 +62,18 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _query_has_nul(request: HttpRequest) -> bool:
+    """A NUL in the path or the query string."""
+    return NUL in request.path or any(
+        _has_nul(k) or any(_has_nul(v) for v in values) for k, values in request.GET.lists()
+    )
+
+
+def _form_has_nul(request: HttpRequest) -> bool:
+    """A NUL in a form field's name or value (parses the form; files are not read)."""
+    return any(_has_nul(k) or any(_has_nul(v) for v in vs) for k, vs in request.POST.lists())
+
+
 def _nul_refused() -> JsonResponse:
     return api_error(
         400, _("The request contains a NUL character, which no field accepts."), "nul_character"
@@ -73,9 +85,7 @@ def _too_large() -> JsonResponse:
 
 
 def _check_input(request: HttpRequest) -> JsonResponse | None:
-    if NUL in request.path:
-        return _nul_refused()
-    if any(_has_nul(k) or _has_nul(v) for k, values in request.GET.lists() for v in [*values, k]):
+    if _query_has_nul(request):
         return _nul_refused()
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
@@ -96,7 +106,7 @@ def _check_input(request: HttpRequest) -> JsonResponse | None:
                 # rather than a 500 from "cannot access body after reading the data stream").
                 request.body  # noqa: B018
             # Files are streamed to disk and not checked here; only the form fields are.
-            if any(_has_nul(v) or _has_nul(k) for k, vs in request.POST.lists() for v in vs):
+            if _form_has_nul(request):
                 return _nul_refused()
         else:
             request.body  # noqa: B018 - reading it enforces the size limit
@@ -112,9 +122,7 @@ def _check_input(request: HttpRequest) -> JsonResponse | None:
 def _page_has_nul(request: HttpRequest) -> bool:
     """A NUL in a page's path, query string or form fields (pages, like the API, cannot store
     it: PostgreSQL refuses it in text)."""
-    if NUL in request.path or any(
-        _has_nul(k) or _has_nul(v) for k, values in request.GET.lists() for v in [*values, k]
-    ):
+    if _query_has_nul(request):
         return True
     if request.method != "POST" or request.content_type not in (
         "multipart/form-data",
@@ -122,7 +130,7 @@ def _page_has_nul(request: HttpRequest) -> bool:
     ):
         return False
     try:
-        return any(_has_nul(k) or _has_nul(v) for k, vs in request.POST.lists() for v in vs)
+        return _form_has_nul(request)
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
         return False  # Django's own handling answers these
 

@@ -42,7 +42,3 @@ class Paging(Schema):
 
 def page(qs: Any, paging: Paging) -> list[Any]:
     return list(qs[paging.offset : paging.offset + paging.limit])
-
-
-# The answers any operation may give besides its own: documented on every operation.
-ERROR_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 500})

@@ -12,42 +12,35 @@ everyone: a new audited model stays hidden until its area says who may read it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models import CharField, Model, Q
 from django.db.models.functions import Cast
 
 from ipcenter.audit.models import AuditEvent
-from ipcenter.lib.visibility import register_visibility
+from ipcenter.lib.visibility import (
+    VisibleTo,
+    readable_ids,
+    register_visibility,
+    visibility_rules,
+)
 
-VisibleTo = Callable[[Any], QuerySet[Any]]
-
-# Subject model label ("preexam.case") -> the objects a user may read; None: not confidential,
-# every reader of the audit row may read its content.
-_SUBJECTS: dict[str, VisibleTo | None] = {}
+# Subject model labels ("accounts.user") whose rows carry nothing confidential: every reader of
+# the audit row may read its content. The confidential ones are in ipcenter.lib.visibility.
+_OPEN: set[str] = set()
 
 
 def register_subject(model: type[Model], visible_to: VisibleTo) -> None:
     """Audit rows about `model` show their content only to users for whom `visible_to(user)`
     holds the object. The same rule serves idempotent replays (ipcenter.lib.visibility)."""
-    _SUBJECTS[model._meta.label_lower] = visible_to
     register_visibility(model, visible_to)
 
 
 def register_open_subject(model: type[Model]) -> None:
     """Audit rows about `model` carry nothing confidential (people, tokens, center settings):
     every reader of the row sees its content."""
-    _SUBJECTS[model._meta.label_lower] = None
-
-
-def _visible_ids(visible_to: VisibleTo, user: Any, ids: set[str]) -> set[str]:
-    try:
-        return {str(pk) for pk in visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)}
-    except (ValidationError, ValueError, TypeError):
-        # An id that is not a valid key of the model (a malformed or legacy row) is nobody's.
-        return set()
+    _OPEN.add(model._meta.label_lower)
 
 
 def reveal(user: Any, events: Iterable[AuditEvent]) -> list[AuditEvent]:
@@ -56,17 +49,13 @@ def reveal(user: Any, events: Iterable[AuditEvent]) -> list[AuditEvent]:
     events = list(events)
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        wanted[event.subject_type].add(event.subject_id)
-    readable: dict[str, set[str]] = {}
-    for subject_type, ids in wanted.items():
-        visible_to = _SUBJECTS.get(subject_type)
-        if visible_to is not None:
-            readable[subject_type] = _visible_ids(visible_to, user, ids)
+        if event.subject_type not in _OPEN:
+            wanted[event.subject_type].add(event.subject_id)
+    readable = {
+        subject_type: readable_ids(user, subject_type, ids) for subject_type, ids in wanted.items()
+    }
     for event in events:
-        if event.subject_type in _SUBJECTS and (
-            _SUBJECTS[event.subject_type] is None
-            or event.subject_id in readable[event.subject_type]
-        ):
+        if event.subject_type in _OPEN or event.subject_id in readable[event.subject_type]:
             event.content_hidden = False
             continue
         # Only this in-memory copy is emptied: the row itself is append-only.
@@ -81,9 +70,10 @@ def readable_content(user: Any) -> Q:
     """Rows whose content the user may read, as a condition on AuditEvent (for searches in the
     content, so that a search cannot confirm text the user is not shown)."""
     condition = Q(pk__in=[])
-    for subject_type, visible_to in _SUBJECTS.items():
-        if visible_to is None:
-            condition |= Q(subject_type=subject_type)
+    for subject_type in _OPEN:
+        condition |= Q(subject_type=subject_type)
+    for subject_type, visible_to in visibility_rules():
+        if subject_type in _OPEN:
             continue
         ids = visible_to(user).annotate(_audit_id=Cast("pk", CharField())).values("_audit_id")
         condition |= Q(subject_type=subject_type, subject_id__in=ids)

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ipcenter.accounts.access import AccessScope, can, get_for_user_or_404
 from ipcenter.accounts.models import Organization
 from ipcenter.accounts.roles import Perm
-from ipcenter.api_schemas import Paging, Year
+from ipcenter.api_schemas import Paging, Year, page
 from ipcenter.centers.models import Center, today
 from ipcenter.filings import services
 from ipcenter.filings.eligibility import RuleResult, stored_results
@@ -37,13 +37,13 @@ from ipcenter.filings.models import (
 )
 from ipcenter.filings.selectors import (
     agencies_visible_to,
-    engagements_in_force,
     engagements_visible_to,
     filings_visible_to,
     findings_of,
     quota_requests_visible_to,
     quota_summary,
     sanctions_visible_to,
+    with_in_force,
 )
 from ipcenter.filings.workflow import moves_for
 from ipcenter.idempotency.decorators import idempotent
@@ -412,11 +412,6 @@ class AssessIn(Schema):
     year: Year
 
 
-def _page(qs: Any, offset: int, limit: int) -> list[Any]:
-    """Offset and limit are bounded by Paging."""
-    return list(qs[offset : offset + limit])
-
-
 # --- filings --------------------------------------------------------------------------------
 
 
@@ -431,7 +426,7 @@ def filing_list(request: HttpRequest, filters: Query[FilingFilter]) -> list[Enti
     if filters.q:
         qs = qs.filter(Q(legal_name__icontains=filters.q) | Q(credit_code__icontains=filters.q))
     qs = qs.prefetch_related(_DOCUMENTS, _HISTORY).order_by("-created_at")
-    return _page(qs, filters.offset, filters.limit)
+    return page(qs, filters)
 
 
 @router.post("", response={201: FilingOut}, summary="Draft a filing with a center")
@@ -463,7 +458,7 @@ def _registration(request: HttpRequest, registration_id: int) -> AgencyRegistrat
 @router.get("/agencies", response=list[AgencyOut], summary="Agency registrations I may read")
 def agency_list(request: HttpRequest, paging: Query[Paging]) -> list[AgencyRegistration]:
     _require_any(request, Perm.AGENCY_REGISTER, Perm.AGENCY_REVIEW)
-    return _page(agencies_visible_to(request.user), paging.offset, paging.limit)
+    return page(agencies_visible_to(request.user), paging)
 
 
 @router.post("/agencies", response={201: AgencyOut}, summary="Register my agency with a center")
@@ -529,10 +524,6 @@ def agency_revoke(
 # --- engagements ----------------------------------------------------------------------------
 
 
-def _with_in_force(qs: Any) -> Any:
-    return qs.annotate(in_force=Exists(engagements_in_force().filter(pk=OuterRef("pk"))))
-
-
 @router.get(
     "/engagements",
     response=list[EngagementOut],
@@ -540,8 +531,8 @@ def _with_in_force(qs: Any) -> Any:
 )
 def engagement_list(request: HttpRequest, paging: Query[Paging]) -> list[Engagement]:
     _require_any(request, Perm.FILING_APPLY, Perm.AGENCY_REGISTER)
-    qs = _with_in_force(engagements_visible_to(request.user))
-    return _page(qs, paging.offset, paging.limit)
+    qs = with_in_force(engagements_visible_to(request.user))
+    return page(qs, paging)
 
 
 @router.post(
@@ -567,7 +558,7 @@ def engagement_create(request: HttpRequest, payload: EngagementIn) -> Status:
         valid_from=payload.valid_from,
         valid_until=payload.valid_until,
     )
-    return Status(201, _with_in_force(Engagement.objects.filter(pk=engagement.pk)).get())
+    return Status(201, with_in_force(Engagement.objects.filter(pk=engagement.pk)).get())
 
 
 @router.post(
@@ -583,7 +574,7 @@ def engagement_revoke(request: HttpRequest, engagement_id: int) -> Engagement:
         pk=engagement_id,
     )
     services.engagement_revoke(actor=request.user, engagement=engagement)
-    result: Engagement = _with_in_force(Engagement.objects.filter(pk=engagement.pk)).get()
+    result: Engagement = with_in_force(Engagement.objects.filter(pk=engagement.pk)).get()
     return result
 
 
@@ -596,7 +587,7 @@ def engagement_revoke(request: HttpRequest, engagement_id: int) -> Engagement:
 def quota_request_list(request: HttpRequest, paging: Query[Paging]) -> list[QuotaRequest]:
     _require_any(request, Perm.QUOTA_REQUEST, Perm.QUOTA_DECIDE)
     qs = quota_requests_visible_to(request.user).order_by("-created_at")
-    return _page(qs, paging.offset, paging.limit)
+    return page(qs, paging)
 
 
 @router.post("/quota-requests", response={201: QuotaRequestOut}, summary="Ask for extra quota")
@@ -640,7 +631,7 @@ def quota_request_decide(
 def sanction_list(request: HttpRequest, paging: Query[Paging]) -> list[Sanction]:
     _require_any(request, *_VIEW)
     qs = sanctions_visible_to(request.user).order_by("-year", "-created_at")
-    return _page(qs, paging.offset, paging.limit)
+    return page(qs, paging)
 
 
 @router.post(

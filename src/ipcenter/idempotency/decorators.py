@@ -139,14 +139,12 @@ def idempotent(
                 request_hash=request_fingerprint(request),
             )
             if not is_new:
-                if not replay_body and recheck is not None:
+                if recheck is not None:
                     recheck(request, *args, **kwargs)
                 if not replay_body:
                     raise Conflict(
                         _("This request was already carried out; its answer is shown only once.")
                     )
-                if recheck is not None:
-                    recheck(request, *args, **kwargs)
                 _recheck(request, bytes(row.response_body), subject, within, kwargs)
                 replay = HttpResponse(
                     bytes(row.response_body),
