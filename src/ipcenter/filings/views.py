@@ -54,13 +54,13 @@ from ipcenter.filings.models import (
     QuotaRequestState,
 )
 from ipcenter.filings.selectors import (
-    engagements_in_force,
     engagements_visible_to,
     findings_of,
     in_centers_with,
     quota_summary,
     review_queue,
     sanctions_visible_to,
+    with_in_force,
 )
 from ipcenter.filings.workflow import moves_for
 from ipcenter.idempotency.decorators import form_token_once
@@ -476,8 +476,7 @@ def engagement_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The agency was engaged."))
                 return redirect("filings:engagements")
-    in_force = set(engagements_in_force().values_list("pk", flat=True))
-    engagements = engagements_visible_to(request.user).order_by("-granted_at", "-id")
+    engagements = with_in_force(engagements_visible_to(request.user)).order_by("-granted_at", "-id")
     return render(
         request,
         "filings/engagements.html",
@@ -485,7 +484,6 @@ def engagement_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": paginate(request, engagements),
             "querystring": query_without_page(request),
-            "in_force": in_force,
         },
     )
 

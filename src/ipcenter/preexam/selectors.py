@@ -277,8 +277,10 @@ def case_applicant_side(case: Case) -> list[User]:
 def may_read_case(user: Any, case: Case) -> bool:
     """Whether the user may still read the case (the rule of cases_visible_to): asked before
     anything about the case is sent to them."""
+    if not user.is_active:
+        return False
+    scope = case.access_scope()  # asks the database once, not once for each permission
     return (
-        user.is_active
-        and any(can(user, perm, case.access_scope()) for perm in VIEW_PERMS)
+        any(can(user, perm, scope) for perm in VIEW_PERMS)
         and cases_visible_to(user).filter(pk=case.pk).exists()
     )
