@@ -11,13 +11,20 @@ and stops without writing anything.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 
 # A job whose worker died this many times is not queued again by the sweep: it is the job
 # that kills its worker (memory), and it would go on doing so.
 MAX_ATTEMPTS = 5
+# Jobs one sweep handles; the next sweep (a minute later) takes the rest.
+SWEEP_BATCH = 100
+
+J = TypeVar("J", bound=models.Model)
 
 
 class LeaseLost(Exception):
@@ -35,3 +42,18 @@ def stale_cutoff() -> dt.datetime:
 
 def is_stale(heartbeat_at: dt.datetime | None) -> bool:
     return heartbeat_at is None or heartbeat_at < stale_cutoff()
+
+
+def sweep_stale(jobs: models.QuerySet[J], *, running: Any, handle: Callable[[J], None]) -> int:
+    """Lock the `running` jobs of `jobs` whose heartbeat is stale, oldest first, and `handle`
+    each in one transaction. Rows another sweep holds are skipped, so none is handled twice.
+    Returns how many were handled."""
+    with transaction.atomic():
+        stale = list(
+            jobs.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=running, heartbeat_at__lt=stale_cutoff())
+            .order_by("heartbeat_at")[:SWEEP_BATCH]
+        )
+        for job in stale:
+            handle(job)
+    return len(stale)

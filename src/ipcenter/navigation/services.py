@@ -40,7 +40,13 @@ from ipcenter.accounts.access import require
 from ipcenter.accounts.roles import Perm
 from ipcenter.audit.services import audit_record
 from ipcenter.lib.errors import Conflict, InvalidInput
-from ipcenter.lib.jobs import MAX_ATTEMPTS, LeaseLost, is_stale, stale_after, stale_cutoff
+from ipcenter.lib.jobs import (
+    MAX_ATTEMPTS,
+    LeaseLost,
+    is_stale,
+    stale_after,
+    sweep_stale,
+)
 from ipcenter.navigation import engine
 from ipcenter.navigation.models import (
     ImportJob,
@@ -156,16 +162,17 @@ def _check_zip_upload(path: Path) -> None:
     The importers read members through zipfile, which never unpacks more than the sizes
     checked here; a ZIP without a directory (a truncated download) is left to their salvage.
     """
+    import dataclasses
     import zipfile
 
-    from ipcenter.lib.archives import ArchiveLimits, ArchiveRefused, check_directory
+    from ipcenter.documents.services import archive_limits
+    from ipcenter.lib.archives import ArchiveRefused, check_directory
 
     if not zipfile.is_zipfile(path):
         return
-    limits = ArchiveLimits(
-        max_unpacked_bytes=settings.IPCENTER_CORPUS_MAX_UNPACKED_BYTES,
-        max_entries=settings.IPCENTER_ARCHIVE_MAX_ENTRIES,
-        max_ratio=settings.IPCENTER_ARCHIVE_MAX_RATIO,
+    # The documents' bounds, but a corpus ZIP may unpack to more than one document.
+    limits = dataclasses.replace(
+        archive_limits(), max_unpacked_bytes=settings.IPCENTER_CORPUS_MAX_UNPACKED_BYTES
     )
     try:
         with zipfile.ZipFile(path) as archive:
@@ -653,22 +660,18 @@ def _has_key(record: PatentRecord) -> bool:
 
 def corpus_imports_sweep() -> int:
     """Queue again the running jobs whose worker stopped beating (it died); each goes on from
-    its last committed batch (one whose worker died MAX_ATTEMPTS times is failed instead). Rows
-    another sweep holds are skipped, so none is queued twice."""
-    with transaction.atomic():
-        stale = list(
-            ImportJob.objects.select_for_update(skip_locked=True)
-            .filter(state=S.RUNNING, heartbeat_at__lt=stale_cutoff())
-            .order_by("heartbeat_at")[:100]
-        )
-        for job in stale:
-            if job.attempt >= MAX_ATTEMPTS:  # it kills its worker: an analyst decides
-                _interrupt(job)
-                continue
-            logger.warning("corpus import #%s: no heartbeat since %s", job.pk, job.heartbeat_at)
-            import_transition(job=job, to=S.QUEUED, actor=None, updates={"heartbeat_at": None})
-            _enqueue(job)
-    return len(stale)
+    its last committed batch (one whose worker died MAX_ATTEMPTS times is failed instead).
+    Returns how many jobs were handled."""
+    return sweep_stale(ImportJob.objects.all(), running=S.RUNNING, handle=_requeue_or_interrupt)
+
+
+def _requeue_or_interrupt(job: ImportJob) -> None:
+    if job.attempt >= MAX_ATTEMPTS:  # it kills its worker: an analyst decides
+        _interrupt(job)
+        return
+    logger.warning("corpus import #%s: no heartbeat since %s", job.pk, job.heartbeat_at)
+    import_transition(job=job, to=S.QUEUED, actor=None, updates={"heartbeat_at": None})
+    _enqueue(job)
 
 
 def _interrupt(locked: ImportJob) -> None:

@@ -43,11 +43,13 @@ from ipcenter.patents.application import (
 class ReaderLimits:
     """What one document may hold before the reader gives up (settings pass the real ones).
 
-    `archive` bounds a DOCX or ZIP before it is opened; `max_paragraphs` and `max_chars` bound
-    the text kept from any format, since it is stored with the case and shown on its pages.
+    `archive` bounds a DOCX or ZIP before it is opened; None when the caller has already held
+    these very bytes to its bounds (``documents.validation.check_upload`` streams the whole
+    archive, so a second pass would only unpack it again). `max_paragraphs` and `max_chars`
+    bound the text kept from any format, since it is stored with the case and shown on its pages.
     """
 
-    archive: ArchiveLimits = field(default_factory=ArchiveLimits)
+    archive: ArchiveLimits | None = field(default_factory=ArchiveLimits)
     max_paragraphs: int = 20_000
     max_chars: int = 2_000_000
 
@@ -1281,7 +1283,10 @@ def _looks_like_xml(data: bytes) -> bool:
 def _inspect_zip(filename: str, data: bytes, limits: ReaderLimits) -> list[str]:
     """The archive's names once it is known to be sound and small enough to open."""
     try:
-        inspect_zip(io.BytesIO(data), limits.archive)
+        if limits.archive is not None:
+            inspect_zip(io.BytesIO(data), limits.archive)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.namelist()
     except ArchiveRefused as exc:
         if exc.reason == "corrupt":
             raise ParseError(
@@ -1289,8 +1294,8 @@ def _inspect_zip(filename: str, data: bytes, limits: ReaderLimits) -> list[str]:
             ) from exc
         params = {key: str(value) for key, value in exc.params.items()}
         raise ParseError(f"archive_{exc.reason}", filename=filename, **params) from exc
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return archive.namelist()
+    except zipfile.BadZipFile as exc:  # only when the caller checked it: not reached in practice
+        raise ParseError("corrupt_zip", filename=filename, detail=str(exc)) from exc
 
 
 def _draft_for(filename: str, data: bytes, part: str, limits: ReaderLimits) -> _Draft:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipcenter.audit.services import audit_record
 from ipcenter.lib.errors import Conflict
-from ipcenter.lib.jobs import MAX_ATTEMPTS, LeaseLost, stale_cutoff
+from ipcenter.lib.jobs import MAX_ATTEMPTS, LeaseLost, sweep_stale
 from ipcenter.lib.workflow import Workflow, apply_move
 from ipcenter.preexam.analysis import Computed, analysis_compute, analysis_store
 from ipcenter.preexam.models import (
@@ -137,18 +137,11 @@ def _enqueue(version_id: int) -> None:
 
 def analysis_jobs_sweep() -> int:
     """Queue again the analyses whose worker stopped beating (it died); one that killed its
-    worker MAX_ATTEMPTS times is stored as failed instead. Rows another sweep holds are
-    skipped, so none is queued twice. Returns how many jobs were handled."""
-    with transaction.atomic():
-        stale = list(
-            AnalysisJob.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(state=J.RUNNING, heartbeat_at__lt=stale_cutoff())
-            .select_related("version__case__center", "version__case__organization")
-            .order_by("heartbeat_at")[:100]
-        )
-        for job in stale:
-            _requeue_or_give_up(job)
-    return len(stale)
+    worker MAX_ATTEMPTS times is stored as failed instead. Returns how many jobs were handled."""
+    jobs = AnalysisJob.objects.select_related(
+        "version__case__center", "version__case__organization"
+    )
+    return sweep_stale(jobs, running=J.RUNNING, handle=_requeue_or_give_up)
 
 
 def _requeue_or_give_up(job: AnalysisJob) -> None:

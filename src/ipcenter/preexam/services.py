@@ -373,20 +373,24 @@ def parse_error_message(exc: ParseError) -> str:
 
 
 def reader_limits() -> ReaderLimits:
-    """What the patent reader takes from one document, from the settings."""
+    """What the patent reader takes from one document, from the settings. The archive bounds
+    are left out: every upload it reads went through `_check_upload`, which streamed the whole
+    archive against `archive_limits()` already."""
     from ipcenter.patents.documents import ReaderLimits
 
     return ReaderLimits(
-        archive=archive_limits(),
+        archive=None,
         max_paragraphs=settings.IPCENTER_DOCUMENT_MAX_PARAGRAPHS,
         max_chars=settings.IPCENTER_DOCUMENT_MAX_CHARS,
     )
 
 
 def parse_uploads(files: Sequence[Upload]) -> dict[str, ParsedApplication]:
-    """Parse every text part; a ParseError becomes InvalidInput naming the part and the place."""
+    """Parse every text part; a ParseError becomes InvalidInput naming the part and the place.
+    Each upload must have passed `_check_upload` (its archive bounds are not checked again)."""
     from ipcenter.patents.documents import parse_document
 
+    limits = reader_limits()
     parsed: dict[str, ParsedApplication] = {}
     for part, upload in files:
         if part == DocumentPart.DRAWINGS:
@@ -394,9 +398,7 @@ def parse_uploads(files: Sequence[Upload]) -> dict[str, ParsedApplication]:
         data = upload.read()
         upload.seek(0)
         try:
-            parsed[part] = parse_document(
-                upload.name or part, data, part=part, limits=reader_limits()
-            )
+            parsed[part] = parse_document(upload.name or part, data, part=part, limits=limits)
         except ParseError as exc:
             message = _("%(part)s: %(error)s") % {
                 "part": DocumentPart(part).label,
@@ -492,6 +494,8 @@ def _store_documents(
     *, actor: Any, case: Case, version: CaseVersion, files: Sequence[Upload], stored: list[Document]
 ) -> None:
     uploaded_from, partner = _owner_and_partner(actor, case.organization, case.agency)
+    # The same for every part: asked of the engagements once, not once for each file.
+    expires_at = share_until(case, partner) if partner is not None else None
     for part, upload in files:
         document = document_store(
             actor=actor,
@@ -509,7 +513,7 @@ def _store_documents(
                 actor=actor,
                 document=document,
                 organization=partner,
-                expires_at=share_until(case, partner),
+                expires_at=expires_at,
                 granted_from=uploaded_from,
             )
         VersionDocument.objects.create(version=version, document=document, part=part)
